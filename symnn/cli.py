@@ -1,0 +1,57 @@
+"""The ``symnn`` command line: one subcommand per module in ``symnn/commands``.
+
+Every subcommand module provides ``configure(parser)``, ``run(args) -> int`` and
+``demo(outdir, stream)`` (its part of ``symnn demo``). User errors (``SymnnError``) are
+printed as one line ``symnn: error: …`` with exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from symnn.errors import SymnnError
+
+# name -> (module, one-line help). Imported on use: each pulls in only what it needs.
+COMMANDS = {
+    "derive": ("symnn.commands.derive", "derive every gradient of a spec: table or JSON"),
+    "latex": ("symnn.commands.latex", "write the derivation as LaTeX, Markdown or PDF"),
+    "codegen": ("symnn.commands.codegen", "generate a standalone NumPy module"),
+    "check": ("symnn.commands.check", "check a hand calculation (a worksheet)"),
+    "demo": ("symnn.commands.demo", "run everything on the built-in worked example"),
+}
+
+
+def command_module(name: str):
+    """The module implementing a subcommand."""
+    return importlib.import_module(COMMANDS[name][0])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="symnn",
+        description="Exact, checkable backpropagation. Without a command: symnn demo.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, help_text) in COMMANDS.items():
+        command_module(name).configure(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv or ["demo"])
+    try:
+        return command_module(args.command).run(args)
+    except SymnnError as exc:
+        print(f"symnn: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per ``symnn`` subcommand: ``configure(parser)``, ``run(args)``, ``demo(...)``."""

@@ -1,0 +1,77 @@
+"""The loss functions symnn knows, each defined once as a SymPy expression per sample.
+
+Contract of an entry in ``LOSSES``: a name, a function building E from the list of
+output-neuron symbols ``ys`` and target symbols ``ds``, a LaTeX formula in the generic
+names y_j, d_j, n (for documents), and whether it needs targets. Derivatives come from
+``sympy.diff``. Over a batch of samples the loss is the mean of the per-sample losses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy
+
+from symnn.errors import SpecError
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss function: its name, SymPy builder and general formula in LaTeX."""
+
+    name: str
+    build: Callable[[list, list], sympy.Expr]
+    formula_latex: str
+    needs_targets: bool = True
+
+
+def _squared_errors(ys, ds):
+    return sympy.Add(*[(d - y) ** 2 for y, d in zip(ys, ds, strict=True)])
+
+
+def _mse(ys, ds):
+    return sympy.Rational(1, len(ys)) * _squared_errors(ys, ds)
+
+
+def _half_sse(ys, ds):
+    return sympy.Rational(1, 2) * _squared_errors(ys, ds)
+
+
+def _sse(ys, ds):
+    return _squared_errors(ys, ds)
+
+
+def _cross_entropy(ys, ds):
+    return -sympy.Add(*[d * sympy.log(y) for y, d in zip(ys, ds, strict=True)])
+
+
+def _binary_cross_entropy(ys, ds):
+    pairs = zip(ys, ds, strict=True)
+    return -sympy.Add(*[d * sympy.log(y) + (1 - d) * sympy.log(1 - y) for y, d in pairs])
+
+
+def _output(ys, ds):
+    return ys[0]
+
+
+LOSSES: dict[str, Loss] = {
+    "mse": Loss("mse", _mse, r"\frac{1}{n}\sum_{j=1}^{n} (d_j - y_j)^2"),
+    "half-sse": Loss("half-sse", _half_sse, r"\frac{1}{2}\sum_{j=1}^{n} (d_j - y_j)^2"),
+    "sse": Loss("sse", _sse, r"\sum_{j=1}^{n} (d_j - y_j)^2"),
+    "cross-entropy": Loss("cross-entropy", _cross_entropy, r"-\sum_{j=1}^{n} d_j \log y_j"),
+    "binary-cross-entropy": Loss(
+        "binary-cross-entropy",
+        _binary_cross_entropy,
+        r"-\sum_{j=1}^{n} \left[ d_j \log y_j + (1 - d_j) \log (1 - y_j) \right]",
+    ),
+    "output": Loss("output", _output, r"y_1", needs_targets=False),
+}
+
+
+def get(name: str) -> Loss:
+    """Look a loss up by name; the error lists the known ones."""
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise SpecError(f"unknown loss {name!r}; known: {', '.join(LOSSES)}") from None

@@ -1,0 +1,282 @@
+"""Read and validate a network spec (TOML text, a file, or a dict) into plain dataclasses.
+
+Numbers are kept exact: TOML floats are read from their decimal text (``0.1`` is 1/10),
+Python floats from their shortest repr. Every error names the field, the value and what
+was expected, e.g. ``network.layers[2]: expected a positive integer, got -3``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from symnn import activations, losses
+from symnn.errors import SpecError
+
+BIAS_MODES = ("per-neuron", "per-layer", "none")
+TOP_LEVEL_KEYS = ("network", "values", "notation", "claims")
+NETWORK_KEYS = ("layers", "activation", "loss", "bias", "leaky_slope")
+VALUES_KEYS = ("inputs", "targets", "weights", "biases", "learning_rate", "update_biases")
+
+
+@dataclass(frozen=True)
+class Values:
+    """The numbers of a worked example, exact. ``biases`` follows the bias mode."""
+
+    inputs: tuple[Fraction, ...]
+    targets: tuple[Fraction, ...] | None
+    weights: tuple[tuple[tuple[Fraction, ...], ...], ...]
+    biases: tuple | None  # per-neuron: tuple of tuples; per-layer: tuple of numbers
+    learning_rate: Fraction | None
+    update_biases: bool = True
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """A validated network: sizes, one activation per non-input layer, loss, bias mode."""
+
+    layers: tuple[int, ...]
+    activations: tuple[str, ...]
+    loss: str
+    bias: str = "per-neuron"
+    leaky_slope: Fraction = Fraction(1, 100)
+    values: Values | None = None
+    notation: dict = field(default_factory=dict)  # raw; validated by symnn.notation
+    claims: dict = field(default_factory=dict)  # raw; validated by symnn.check
+
+    @property
+    def depth(self) -> int:
+        """The number of layers including the input layer (L)."""
+        return len(self.layers)
+
+    @property
+    def parameter_count(self) -> int:
+        """How many weights and biases the network has."""
+        weights = sum(a * b for a, b in zip(self.layers, self.layers[1:], strict=False))
+        biases = {"per-neuron": sum(self.layers[1:]), "per-layer": self.depth - 1, "none": 0}
+        return weights + biases[self.bias]
+
+
+def load(path: str | Path) -> NetworkSpec:
+    """Read a spec from a TOML file."""
+    path = Path(path)
+    if not path.is_file():
+        raise SpecError(f"{path}: no such file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: cannot read: {exc}") from None
+    return loads(text, source=str(path))
+
+
+def loads(text: str, source: str = "<spec>") -> NetworkSpec:
+    """Read a spec from TOML text; floats are read as exact decimals."""
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{source}: TOML syntax error: {exc}") from None
+    return from_dict(data)
+
+
+def from_dict(data: dict[str, Any]) -> NetworkSpec:
+    """Validate a spec given as a dict (the same structure as the TOML file)."""
+    _check_keys(data, TOP_LEVEL_KEYS, "")
+    if "network" not in data:
+        raise SpecError("network: missing table [network]")
+    network = _table(data["network"], "network")
+    _check_keys(network, NETWORK_KEYS, "network.")
+    layers = _layers(network)
+    acts = _activations(network, len(layers))
+    loss = _required_str(network, "loss", "network.loss")
+    losses.get(loss)
+    bias = network.get("bias", "per-neuron")
+    if bias not in BIAS_MODES:
+        raise SpecError(f"network.bias: expected one of {', '.join(BIAS_MODES)}, got {bias!r}")
+    if loss == "output" and layers[-1] != 1:
+        raise SpecError(
+            f"network.loss: 'output' needs exactly 1 output neuron, got {layers[-1]}"
+        )
+    slope = _number(network.get("leaky_slope", Fraction(1, 100)), "network.leaky_slope")
+    values = None
+    if "values" in data:
+        values = _values(_table(data["values"], "values"), layers, bias, loss)
+    return NetworkSpec(
+        layers=layers,
+        activations=acts,
+        loss=loss,
+        bias=bias,
+        leaky_slope=slope,
+        values=values,
+        notation=_table(data.get("notation", {}), "notation"),
+        claims=_table(data.get("claims", {}), "claims"),
+    )
+
+
+def _check_keys(table: dict, allowed: tuple[str, ...], prefix: str) -> None:
+    for key in table:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise SpecError(
+                f"{prefix}{key}: unknown key{hint}; expected one of {', '.join(allowed)}"
+            )
+
+
+def _table(value: Any, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise SpecError(f"{where}: expected a table, got {value!r}")
+    return value
+
+
+def _required_str(table: dict, key: str, where: str) -> str:
+    if key not in table:
+        raise SpecError(f"{where}: missing")
+    value = table[key]
+    if not isinstance(value, str):
+        raise SpecError(f"{where}: expected a name (string), got {value!r}")
+    return value
+
+
+def _layers(network: dict) -> tuple[int, ...]:
+    if "layers" not in network:
+        raise SpecError("network.layers: missing (expected a list of neuron counts)")
+    layers = network["layers"]
+    if not isinstance(layers, list):
+        raise SpecError(f"network.layers: expected a list of positive integers, got {layers!r}")
+    for i, size in enumerate(layers):
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise SpecError(f"network.layers[{i}]: expected a positive integer, got {size!r}")
+    if len(layers) < 2:
+        raise SpecError(
+            f"network.layers: expected at least 2 layers (input and output), got {len(layers)}"
+        )
+    return tuple(layers)
+
+
+def _activations(network: dict, depth: int) -> tuple[str, ...]:
+    if "activation" not in network:
+        raise SpecError("network.activation: missing")
+    given = network["activation"]
+    if isinstance(given, str):
+        names = [given] * (depth - 1)
+        where = ["network.activation"] * (depth - 1)
+    elif isinstance(given, list):
+        if len(given) != depth - 1:
+            raise SpecError(
+                f"network.activation: expected one name per non-input layer ({depth - 1}), "
+                f"got {len(given)}"
+            )
+        names = given
+        where = [f"network.activation[{i}]" for i in range(len(given))]
+    else:
+        raise SpecError(f"network.activation: expected a name or a list, got {given!r}")
+    for i, (name, place) in enumerate(zip(names, where, strict=True)):
+        if not isinstance(name, str):
+            raise SpecError(f"{place}: expected a name (string), got {name!r}")
+        try:
+            act = activations.get(name)
+        except SpecError as exc:
+            raise SpecError(f"{place}: {exc}") from None
+        if act.output_only and i != depth - 2:
+            raise SpecError(f"{place}: {name} is allowed on the output layer only")
+    return tuple(names)
+
+
+def _number(value: Any, where: str) -> Fraction:
+    """An exact Fraction from an int, a Decimal (TOML float) or a Python float."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | Fraction):
+        raise SpecError(f"{where}: expected a number, got {value!r}")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise SpecError(f"{where}: expected a finite number, got {value}")
+        return Fraction(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise SpecError(f"{where}: expected a finite number, got {value}")
+        return Fraction(repr(value))
+    return Fraction(value)
+
+
+def _vector(value: Any, length: int, where: str) -> tuple[Fraction, ...]:
+    if not isinstance(value, list):
+        raise SpecError(f"{where}: expected a list of {length} numbers, got {value!r}")
+    if len(value) != length:
+        raise SpecError(f"{where}: expected {length} numbers, got {len(value)}")
+    return tuple(_number(x, f"{where}[{i}]") for i, x in enumerate(value))
+
+
+def _values(table: dict, layers: tuple[int, ...], bias: str, loss: str) -> Values:
+    _check_keys(table, VALUES_KEYS, "values.")
+    if "inputs" not in table:
+        raise SpecError("values.inputs: missing")
+    inputs = _vector(table["inputs"], layers[0], "values.inputs")
+    targets = None
+    if losses.get(loss).needs_targets:
+        if "targets" not in table:
+            raise SpecError(f"values.targets: missing (the {loss} loss needs targets)")
+        targets = _vector(table["targets"], layers[-1], "values.targets")
+    elif "targets" in table:
+        targets = _vector(table["targets"], layers[-1], "values.targets")
+    if "weights" not in table:
+        raise SpecError("values.weights: missing")
+    weights = _weights(table["weights"], layers)
+    biases = _biases(table.get("biases"), layers, bias)
+    rate = table.get("learning_rate")
+    rate = None if rate is None else _number(rate, "values.learning_rate")
+    update_biases = table.get("update_biases", True)
+    if not isinstance(update_biases, bool):
+        raise SpecError(f"values.update_biases: expected true or false, got {update_biases!r}")
+    return Values(inputs, targets, weights, biases, rate, update_biases)
+
+
+def _weights(value: Any, layers: tuple[int, ...]) -> tuple:
+    where = "values.weights"
+    if not isinstance(value, list) or len(value) != len(layers) - 1:
+        raise SpecError(
+            f"{where}: expected a list of {len(layers) - 1} matrices "
+            f"(one per non-input layer), got {_describe(value)}"
+        )
+    matrices = []
+    for m, matrix in enumerate(value):
+        rows, cols = layers[m + 1], layers[m]
+        place = f"{where}[{m}]"
+        if not isinstance(matrix, list) or len(matrix) != rows:
+            raise SpecError(
+                f"{place}: expected {rows} rows (neurons of layer {m + 2}) of {cols} numbers, "
+                f"got {_describe(matrix)}"
+            )
+        matrices.append(tuple(_vector(row, cols, f"{place}[{r}]") for r, row in enumerate(matrix)))
+    return tuple(matrices)
+
+
+def _biases(value: Any, layers: tuple[int, ...], bias: str) -> tuple | None:
+    where = "values.biases"
+    if bias == "none":
+        if value is not None:
+            raise SpecError(f"{where}: not allowed with network.bias = 'none'")
+        return None
+    count = len(layers) - 1
+    if value is None:
+        raise SpecError(f"{where}: missing (network.bias is {bias!r})")
+    if not isinstance(value, list) or len(value) != count:
+        raise SpecError(
+            f"{where}: expected a list of {count} entries (one per non-input layer), "
+            f"got {_describe(value)}"
+        )
+    if bias == "per-layer":
+        return tuple(_number(x, f"{where}[{m}]") for m, x in enumerate(value))
+    return tuple(
+        _vector(vec, layers[m + 1], f"{where}[{m}]") for m, vec in enumerate(value)
+    )
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    return repr(value)
