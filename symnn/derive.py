@@ -216,7 +216,8 @@ def _softmax_simplification(network: Network, layer: int, j: int, value: sympy.E
     if layer != network.depth or network.activation(layer) != "softmax":
         return None, None
     targets = [symbol(t) for t in network.target_ids()]
-    candidate = value.subs(sympy.Add(*targets), 1)
+    collected = sympy.collect(value, symbol(qid("out", layer, j)))
+    candidate = collected.subs(sympy.Add(*targets), 1)
     if candidate == value:
         return None, None
     return sympy.expand(candidate), "the targets sum to 1 (one-hot or probabilities)"
