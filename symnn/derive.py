@@ -218,7 +218,7 @@ def _softmax_simplification(network: Network, layer: int, j: int, value: sympy.E
     targets = [symbol(t) for t in network.target_ids()]
     collected = sympy.collect(value, symbol(qid("out", layer, j)))
     candidate = collected.subs(sympy.Add(*targets), 1)
-    if candidate == value:
+    if sympy.expand(candidate - value) == 0:
         return None, None
     return sympy.expand(candidate), "the targets sum to 1 (one-hot or probabilities)"
 
