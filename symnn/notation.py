@@ -1,14 +1,29 @@
 """How quantities are written in LaTeX, per notation preset.
 
 A ``Notation`` holds the reader's conventions; ``latex_name`` writes one canonical id in
-it and ``to_latex`` prints any derivation expression with its symbols so named. Presets:
+it and ``to_latex`` prints any derivation expression with its symbols so named. Presets
+(each taken from one of the seeds' tutorials):
 
 - ``net-out`` (seed 001): neurons x with ``net``/``out``, w_{ij}^l from neuron i of layer l
   to neuron j of layer l+1, b_j^l, layers counted from 1, φ, E, d, δ, η.
+- ``nielsen`` (seed 003): activations a, weighted inputs z, w^l_{jk} into neuron j of
+  layer l from neuron k of layer l−1, σ, cost C, targets y, layers counted from 0.
+- ``layer-superscript`` (seed 004): w^{(l)}_{to,from}, a^{(l)}_j, z^{(l)}_j, inputs x_k,
+  outputs ŷ_j, targets y_j, φ, loss 𝓛, layers counted from 0 in parentheses.
+
+A spec's ``[notation]`` table picks a preset (``preset = "nielsen"``) and overrides it
+field by field (``from_spec``); each field's key is the attribute name of ``Notation``.
+Symbols are LaTeX; ``check_symbol`` accepts letters, digits, braces and a fixed list of
+commands, turns Unicode Greek letters into their commands, and rejects everything that
+could break a document (``# & % $ _ ^ ~``, unknown commands, unbalanced braces).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,34 +35,135 @@ from symnn.naming import parse_id
 
 @dataclass(frozen=True)
 class Notation:
-    """A reader's notation: the symbols and index conventions of their text."""
+    """A reader's notation: the symbols and index conventions of their text.
+
+    Every field except ``name`` and ``depth`` can be overridden in a spec's ``[notation]``
+    table. ``depth`` (the canonical number of the output layer) lets ``latex_name`` give
+    the outputs their own symbol (ŷ_j); ``from_spec`` sets it from the spec.
+    """
 
     name: str
-    neuron: str = "x"
-    net_prefix: str = r"\mathrm{net}\,"
-    out_prefix: str = r"\mathrm{out}\,"
+    out: str = r"\mathrm{out}\,x"  # a neuron's value after the activation
+    net: str = r"\mathrm{net}\,x"  # a neuron's value before the activation
+    neuron: str = "x"  # the label of a neuron in the diagram ("" = the out symbol)
+    input: str = "x"  # the inputs (out of the input layer)
+    input_layer: bool = True  # inputs carry the layer number (x_k^1) or not (x_k)
+    output: str = ""  # the outputs of the net without a layer number ("" = out^L_j)
+    target: str = "d"
     weight: str = "w"
     bias: str = "b"
-    target: str = "d"
     loss: str = "E"
     delta: str = r"\delta"
-    activation: str = r"\varphi"
+    activation: str = r"\phi"
     learning_rate: str = r"\eta"
-    weight_from_to: bool = True  # w_{ij}: from i to j (seed 001); False: w_{jk} to j from k
-    weight_layer_is_source: bool = True  # w^l joins layer l to l+1 (seed 001)
-    layer_offset: int = 0  # added to the 1-based layer number (seed 003 counts from 0)
+    weight_index: str = "from-to"  # w_{ij}: from i to j (seed 001); "to-from": w_{jk}
+    weight_layer: str = "source"  # w^l leaves layer l (seed 001); "target": enters layer l
+    first_layer: int = 1  # the number of the input layer (seed 003 and 004 count from 0)
     layer_parens: bool = False  # w^{(2)} instead of w^{2}
+    depth: int = 0  # the output layer's number, set by from_spec (0: unknown, no ŷ)
 
-    def layer(self, number: int) -> str:
-        """The superscript for a layer number."""
-        shown = number + self.layer_offset
-        return f"({shown})" if self.layer_parens else str(shown)
+    def layer(self, number: int | Layer) -> str:
+        """The superscript for a layer: a canonical number (input layer = 1) or a Layer."""
+        shown = number.text() if isinstance(number, Layer) else str(number + self.first_layer - 1)
+        return f"({shown})" if self.layer_parens else shown
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A layer in index form: a letter and a shift, e.g. ``Layer("l", -1)`` is l−1."""
+
+    letter: str = "l"
+    shift: int = 0
+
+    def __add__(self, step: int) -> Layer:
+        return Layer(self.letter, self.shift + step)
+
+    def __sub__(self, step: int) -> Layer:
+        return Layer(self.letter, self.shift - step)
+
+    def text(self) -> str:
+        """``l``, ``l+1`` or ``l-1``."""
+        if self.shift == 0:
+            return self.letter
+        return f"{self.letter}{'+' if self.shift > 0 else '-'}{abs(self.shift)}"
 
 
 PRESETS: dict[str, Notation] = {
     "net-out": Notation("net-out"),
+    "nielsen": Notation(
+        "nielsen",
+        out="a",
+        net="z",
+        neuron="",
+        input="a",
+        target="y",
+        loss="C",
+        activation=r"\sigma",
+        weight_index="to-from",
+        weight_layer="target",
+        first_layer=0,
+    ),
+    "layer-superscript": Notation(
+        "layer-superscript",
+        out="a",
+        net="z",
+        neuron="",
+        input="x",
+        input_layer=False,
+        output=r"\hat{y}",
+        target="y",
+        loss=r"\mathcal{L}",
+        weight_index="to-from",
+        weight_layer="target",
+        first_layer=0,
+        layer_parens=True,
+    ),
 }
 DEFAULT = "net-out"
+
+# The fields a [notation] table may set, by kind of value.
+SYMBOL_FIELDS = (
+    "out", "net", "input", "target", "weight", "bias", "loss", "delta", "activation",
+    "learning_rate",
+)
+OPTIONAL_SYMBOL_FIELDS = ("neuron", "output")  # "" means: use the out symbol
+CHOICE_FIELDS = {
+    "weight_index": ("from-to", "to-from"),
+    "weight_layer": ("source", "target"),
+}
+BOOL_FIELDS = ("input_layer", "layer_parens")
+INT_FIELDS = {"first_layer": (0, 1)}
+NOTATION_KEYS = (
+    "preset", *SYMBOL_FIELDS, *OPTIONAL_SYMBOL_FIELDS, *CHOICE_FIELDS, *BOOL_FIELDS,
+    *INT_FIELDS,
+)
+
+# LaTeX commands a notation symbol may use: they exist in amsmath/amssymb and in KaTeX.
+GREEK_COMMANDS = (
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu "
+    "nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega "
+    "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
+)
+OTHER_COMMANDS = (
+    "mathrm mathit mathbf mathsf mathtt mathcal mathbb mathfrak boldsymbol operatorname "
+    "hat widehat tilde widetilde bar overline vec dot ddot check breve acute grave "
+    "ell imath jmath nabla partial"
+)
+ALLOWED_COMMANDS = frozenset(f"{GREEK_COMMANDS} {OTHER_COMMANDS}".split(" "))
+# Spacing commands made of one non-letter: \, \; \: \! and "\ ".
+SPACING = frozenset(",;:! ")
+# Characters with a meaning in TeX that a symbol must not contain, and why.
+FORBIDDEN = {
+    "#": "a macro parameter character",
+    "&": "an alignment tab",
+    "%": "a comment character",
+    "$": "a math-mode switch",
+    "_": "a subscript (symnn adds the indices itself)",
+    "^": "a superscript (symnn adds the layer itself)",
+    "~": "an unbreakable space",
+}
+# Unicode Greek capitals without a LaTeX command of their own look like Latin letters.
+_LATIN_CAPITALS = dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΧ", "ABEZHIKMNOPTX", strict=True))
 
 
 def get(name: str) -> Notation:
@@ -58,36 +174,172 @@ def get(name: str) -> Notation:
         raise SpecError(f"unknown notation {name!r}; known: {', '.join(PRESETS)}") from None
 
 
+def from_spec(spec, preset: str | None = None) -> Notation:
+    """The notation of a spec: its ``[notation]`` preset (or ``preset``) with overrides.
+
+    ``spec`` is a NetworkSpec (its raw ``notation`` table is read) or the table itself.
+    ``preset``, e.g. from ``--notation``, replaces the table's ``preset``; the table's
+    other fields still apply on top. Errors name the field: ``notation.loss: ...``.
+    """
+    table = spec if isinstance(spec, dict) else spec.notation
+    for key in table:
+        if key not in NOTATION_KEYS:
+            close = difflib.get_close_matches(str(key), NOTATION_KEYS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise SpecError(
+                f"notation.{key}: unknown key{hint}; expected one of {', '.join(NOTATION_KEYS)}"
+            )
+    base_name = preset if preset is not None else table.get("preset", DEFAULT)
+    if not isinstance(base_name, str) or base_name not in PRESETS:
+        where = "--notation" if preset is not None else "notation.preset"
+        raise SpecError(f"{where}: expected one of {', '.join(PRESETS)}, got {base_name!r}")
+    changes = {key: _field_value(key, value) for key, value in table.items() if key != "preset"}
+    if not isinstance(spec, dict):
+        changes["depth"] = spec.depth
+    return dataclasses.replace(PRESETS[base_name], **changes)
+
+
+def _field_value(key: str, value):
+    """One validated ``[notation]`` field."""
+    where = f"notation.{key}"
+    if key in SYMBOL_FIELDS:
+        return check_symbol(value, where)
+    if key in OPTIONAL_SYMBOL_FIELDS:
+        return "" if value == "" else check_symbol(value, where)
+    if key in CHOICE_FIELDS:
+        choices = CHOICE_FIELDS[key]
+        if value not in choices:
+            raise SpecError(f"{where}: expected one of {', '.join(choices)}, got {value!r}")
+        return value
+    if key in BOOL_FIELDS:
+        if not isinstance(value, bool):
+            raise SpecError(f"{where}: expected true or false, got {value!r}")
+        return value
+    allowed = INT_FIELDS[key]
+    if isinstance(value, bool) or value not in allowed:
+        raise SpecError(f"{where}: expected {' or '.join(map(str, allowed))}, got {value!r}")
+    return value
+
+
+def check_symbol(value, where: str) -> str:
+    """A notation symbol as safe LaTeX, or SpecError saying what is wrong with it.
+
+    Unicode Greek letters become commands (σ -> ``\\sigma``). Allowed: ASCII letters,
+    digits, spaces, ``' ( ) , . - + * /``, balanced braces, the commands in
+    ``ALLOWED_COMMANDS`` and the spacing commands ``\\, \\; \\: \\!``.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise SpecError(f"{where}: expected a LaTeX symbol such as \\sigma or C, got {value!r}")
+    text = "".join(_greek_command(ch, where, value) for ch in value)
+    depth = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in FORBIDDEN:
+            raise SpecError(
+                f"{where}: {ch!r} is not allowed in a symbol ({FORBIDDEN[ch]}), got {value!r}"
+            )
+        if ch == "\\":
+            i += _command_length(text, i, where, value)
+            continue
+        if ch in "{}":
+            depth += 1 if ch == "{" else -1
+            if depth < 0:
+                raise SpecError(f"{where}: unbalanced braces, got {value!r}")
+        elif not (ch.isascii() and (ch.isalnum() or ch in " '(),.-+*/")):
+            raise SpecError(f"{where}: character {ch!r} is not allowed in a symbol, got {value!r}")
+        i += 1
+    if depth != 0:
+        raise SpecError(f"{where}: unbalanced braces, got {value!r}")
+    return text[:-1] if text.endswith(" ") and not text.endswith("\\ ") else text
+
+
+def _greek_command(ch: str, where: str, value: str) -> str:
+    """A Unicode Greek letter as its LaTeX command (followed by a space); others unchanged."""
+    if ch.isascii():
+        return ch
+    name = unicodedata.name(ch, "")
+    match = re.fullmatch(r"GREEK (SMALL|CAPITAL) LETTER (FINAL )?([A-Z]+)", name)
+    if not match:
+        raise SpecError(
+            f"{where}: character {ch!r} is not ASCII; write it as a LaTeX command, got {value!r}"
+        )
+    if ch in _LATIN_CAPITALS:
+        return _LATIN_CAPITALS[ch]
+    letter = match[3].lower()
+    letter = {"lamda": "lambda", "omicron": "o"}.get(letter, letter)
+    if match[2]:
+        letter = "var" + letter
+    if letter == "o":
+        return "o"
+    command = letter.capitalize() if match[1] == "CAPITAL" else letter
+    return f"\\{command} "
+
+
+def _command_length(text: str, start: int, where: str, value: str) -> int:
+    """The length of the allowed command at ``text[start]`` (a backslash), or raise."""
+    following = text[start + 1 : start + 2]
+    if following and following in SPACING:
+        return 2
+    match = re.match(r"[A-Za-z]+", text[start + 1 :])
+    if not match:
+        shown = following or "end of text"
+        raise SpecError(f"{where}: a backslash followed by {shown!r} is not allowed, got {value!r}")
+    if match[0] not in ALLOWED_COMMANDS:
+        raise SpecError(
+            f"{where}: \\{match[0]} is not an allowed command (allowed: Greek letters, "
+            f"\\mathrm, \\mathcal, \\hat, \\bar, \\operatorname, ...), got {value!r}"
+        )
+    return 1 + len(match[0])
+
+
 def latex_name(quantity_id: str, notation: Notation) -> str:
     """A canonical id written in a notation, e.g. ``w[3,2,1]`` -> ``w_{12}^{2}`` (net-out)."""
     parsed = parse_id(quantity_id)
-    prime = "'" if parsed.updated else ""
-    kind, idx = parsed.kind, parsed.indices
+    return name_at(parsed.kind, parsed.indices, notation, parsed.updated)
+
+
+def name_at(kind: str, indices: tuple, notation: Notation, updated: bool = False) -> str:
+    """The name of a quantity at indices that are numbers or, in index form, letters.
+
+    A layer index is a canonical number (input layer = 1) or a ``Layer``; neuron indices
+    are numbers or letters such as ``"j"``. ``name_at("w", (Layer("l"), "j", "k"), n)``
+    is the index form of a weight into layer l, e.g. ``w_{kj}^{l-1}`` in net-out.
+    """
+    prime = "'" if updated else ""
     if kind in ("net", "out"):
-        prefix = notation.net_prefix if kind == "net" else notation.out_prefix
-        if kind == "out" and idx[0] == 1:
-            prefix = ""
-        return f"{prefix}{notation.neuron}_{{{idx[1]}}}^{{{notation.layer(idx[0])}}}"
+        return _neuron_name(kind, indices[0], indices[1], notation)
     if kind == "w":
-        layer, to, frm = idx
-        order = (frm, to) if notation.weight_from_to else (to, frm)
-        shown_layer = layer - 1 if notation.weight_layer_is_source else layer
-        name = f"{notation.weight}_{{{_pair(*order)}}}^{{{notation.layer(shown_layer)}}}"
+        layer, to, frm = indices
+        order = (frm, to) if notation.weight_index == "from-to" else (to, frm)
+        shown = layer - 1 if notation.weight_layer == "source" else layer
+        name = f"{notation.weight}_{{{_pair(*order)}}}^{{{notation.layer(shown)}}}"
         return f"{{{name}}}'" if prime else name
     if kind == "b":
-        sub = f"_{{{idx[1]}}}" if len(idx) == 2 else ""
-        name = f"{notation.bias}{sub}^{{{notation.layer(idx[0])}}}"
+        sub = f"_{{{indices[1]}}}" if len(indices) == 2 else ""
+        name = f"{notation.bias}{sub}^{{{notation.layer(indices[0])}}}"
         return f"{{{name}}}'" if prime else name
     if kind == "d":
-        return f"{notation.target}_{{{idx[0]}}}"
+        return f"{notation.target}_{{{indices[0]}}}"
     if kind == "delta":
-        return f"{notation.delta}_{{{idx[1]}}}^{{{notation.layer(idx[0])}}}"
+        return f"{notation.delta}_{{{indices[1]}}}^{{{notation.layer(indices[0])}}}"
     if kind == "E":
         return notation.loss + prime
     wrt = {"dE/dout": "out", "dE/dw": "w", "dE/db": "b", "dE/dx": "out"}[kind]
-    inner = (1, *idx) if kind == "dE/dx" else idx
-    inner_id = f"{wrt}[{','.join(map(str, inner))}]"
-    return rf"\frac{{\partial {notation.loss}}}{{\partial {latex_name(inner_id, notation)}}}"
+    inner = (1, *indices) if kind == "dE/dx" else indices
+    return rf"\frac{{\partial {notation.loss}}}{{\partial {name_at(wrt, inner, notation)}}}"
+
+
+def _neuron_name(kind: str, layer, j, notation: Notation) -> str:
+    """net or out of neuron j of a layer; inputs and outputs may have their own symbols."""
+    if kind == "out" and layer == 1:
+        if not notation.input_layer:
+            return f"{notation.input}_{{{j}}}"
+        return f"{notation.input}_{{{j}}}^{{{notation.layer(1)}}}"
+    if kind == "out" and notation.output and layer in (Layer("L"), notation.depth):
+        return f"{notation.output}_{{{j}}}"
+    stem = notation.net if kind == "net" else notation.out
+    return f"{stem}_{{{j}}}^{{{notation.layer(layer)}}}"
 
 
 def to_latex(expr: sympy.Expr, notation: Notation) -> str:
@@ -102,6 +354,8 @@ def symbol_latex(quantity_id: str, notation_name: str = DEFAULT) -> str:
     return latex_name(quantity_id, get(notation_name))
 
 
-def _pair(first: int, second: int) -> str:
+def _pair(first, second) -> str:
     """Two indices side by side, with a comma once either has two digits (w_{10,3})."""
-    return f"{first}{second}" if max(first, second) < 10 else f"{first},{second}"
+    if isinstance(first, int) and isinstance(second, int) and max(first, second) >= 10:
+        return f"{first},{second}"
+    return f"{first}{second}"
