@@ -1,0 +1,200 @@
+"""The oracle the checker asks: every quantity as a definition over other quantities.
+
+A ``Model`` is the derivation's definitions (net, out, E, dE/dout, δ, gradients) plus the
+update step (``w' = w − η·∂E/∂w``) and the forward pass after it (``E'``), in evaluation
+order, with the leaves (inputs, targets, weights, biases) as exact rationals.
+
+``run`` evaluates a model with some quantities *pinned* to given numbers: each quantity
+is computed from its definition at the current values of its dependencies, then the pin
+(if any) replaces it for everything downstream. Pinning the claimant's own claims gives
+"the value recomputed from the rounded values you carried". The slips of ``slips.py``
+are models built with different options (another loss, the factor 2 dropped, …).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import sympy
+
+from symnn import losses
+from symnn.derive import Derivation, derive
+from symnn.evaluate import DIGITS, leaf_values
+from symnn.naming import gradient_id, parse_id, symbol, updated_id
+
+AFTER = "@after"  # suffix of the internal ids of the forward pass after the update step
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to build a model; the defaults give the network as specified.
+
+    ``output_scale`` multiplies ∂E/∂out of the output layer (a dropped factor 2 is ½, a
+    flipped sign −1); ``rate`` replaces the learning rate; ``leaves`` overrides leaf values;
+    ``updated_backprop`` back-propagates through the *updated* weights of the next layer;
+    ``loss`` re-derives the network with another loss.
+    """
+
+    output_scale: sympy.Rational = sympy.S.One
+    rate: sympy.Rational | None = None
+    leaves: tuple[tuple[str, sympy.Rational], ...] = ()
+    updated_backprop: bool = False
+    loss: str | None = None
+
+
+@dataclass
+class Model:
+    """Definitions in evaluation order (id -> expr in symbols of other ids) and leaves."""
+
+    definitions: dict[str, sympy.Expr]
+    leaves: dict[str, sympy.Rational]
+    derivation: Derivation
+
+    def dependencies(self, quantity_id: str) -> list[str]:
+        """The ids a quantity's definition uses directly (none for a leaf)."""
+        return self._deps.get(quantity_id, [])
+
+    @cached_property
+    def _deps(self) -> dict[str, list[str]]:
+        return {
+            k: sorted(s.name for s in expr.free_symbols) for k, expr in self.definitions.items()
+        }
+
+    def ids(self) -> list[str]:
+        """Every quantity of the model: leaves, then definitions (internal ids excluded)."""
+        return [k for k in [*self.leaves, *self.definitions] if AFTER not in k]
+
+    def cone(self, wanted: Iterable[str], pinned: Iterable[str] = ()) -> list[str]:
+        """The definitions needed to compute ``wanted``, stopping at pinned ids, in order."""
+        wanted, pinned = set(wanted), set(pinned)
+        needed: set[str] = set()
+        todo = [k for k in wanted if k in self.definitions]
+        while todo:
+            key = todo.pop()
+            if key in needed:
+                continue
+            needed.add(key)
+            for dep in self.dependencies(key):
+                if dep in self.definitions and (dep not in pinned or dep in wanted):
+                    todo.append(dep)
+        return [k for k in self.definitions if k in needed]
+
+
+
+def build_model(derivation: Derivation, options: Options | None = None) -> Model:
+    """The model of a derivation (with a learning rate: the update step and ``E'``)."""
+    options = options or Options()
+    if options.loss is not None:
+        derivation = derive(replace(derivation.spec, loss=options.loss))
+    network = derivation.network
+    leaves = dict(leaf_values(derivation))
+    leaves.update(options.leaves)
+    definitions = dict(derivation.definitions)
+    if options.output_scale != 1:
+        for j in range(1, network.size(network.depth) + 1):
+            key = f"dE/dout[{network.depth},{j}]"
+            definitions[key] = options.output_scale * definitions[key]
+    values = derivation.spec.values
+    rate = options.rate
+    if rate is None and values.learning_rate is not None:
+        rate = sympy.Rational(values.learning_rate)
+    updates = _update_definitions(derivation, rate) if rate is not None else {}
+    if options.updated_backprop and updates:
+        definitions = _backprop_through_updates(definitions, updates, network.depth)
+    for key, expr in updates.items():
+        definitions.setdefault(key, expr)
+    return Model(definitions, leaves, derivation)
+
+
+def _update_definitions(derivation: Derivation, rate: sympy.Rational) -> dict[str, sympy.Expr]:
+    """``p' = p − η·∂E/∂p`` for every parameter, the forward pass after it, and ``E'``."""
+    network = derivation.network
+    update_biases = derivation.spec.values.update_biases
+    updates: dict[str, sympy.Expr] = {}
+    after: dict[sympy.Symbol, sympy.Symbol] = {}
+    for param in network.parameter_ids():
+        step = 0 if param.startswith("b") and not update_biases else rate * symbol(
+            gradient_id(param)
+        )
+        updates[updated_id(param)] = symbol(param) - step
+        after[symbol(param)] = symbol(updated_id(param))
+    forward = [k for k in derivation.definitions if k.startswith(("net", "out"))]
+    for key in forward:
+        after[symbol(key)] = symbol(key + AFTER)
+    for key in forward:
+        updates[key + AFTER] = derivation.definitions[key].xreplace(after)
+    updates["E'"] = derivation.definitions["E"].xreplace(after)
+    return updates
+
+
+def _backprop_through_updates(definitions: dict, updates: dict, depth: int) -> dict:
+    """Hidden ∂E/∂out computed with the next layer's updated weights (a common slip)."""
+    result: dict[str, sympy.Expr] = {}
+    for key, expr in definitions.items():
+        parsed = parse_id(key) if AFTER not in key and key not in ("E",) else None
+        if parsed and parsed.kind == "dE/dout" and parsed.indices[0] < depth:
+            swap = {}
+            for s in expr.free_symbols:
+                if s.name.startswith("w["):
+                    new = updated_id(s.name)
+                    result.setdefault(new, updates[new])
+                    swap[s] = symbol(new)
+            expr = expr.xreplace(swap)
+        result[key] = expr
+    return result
+
+
+def run(
+    model: Model, pinned: dict[str, sympy.Expr] | None = None, wanted: Iterable[str] | None = None
+) -> dict[str, sympy.Expr]:
+    """Compute each wanted quantity from its definition, with ``pinned`` values carried.
+
+    Returns id -> computed value (exact Rational, or Float with 50 digits) for every
+    definition evaluated; a pinned quantity's own entry is its computed value, not its pin.
+    A pinned leaf (input, target, weight, bias) replaces the leaf's value.
+    """
+    pinned = pinned or {}
+    order = list(model.definitions) if wanted is None else model.cone(wanted, pinned)
+    env = {symbol(k): pinned.get(k, v) for k, v in model.leaves.items()}
+    env.update({symbol(k): v for k, v in pinned.items() if k in model.definitions})
+    computed: dict[str, sympy.Expr] = {}
+    for key in order:
+        expr = model.definitions[key]
+        if any(s not in env for s in expr.free_symbols):
+            continue  # needs a leaf that is absent (targets of the ``output`` loss)
+        value = expr.xreplace(env)
+        if not value.is_Rational:
+            value = value.evalf(DIGITS)
+        computed[key] = value
+        env[symbol(key)] = pinned.get(key, value)
+    return computed
+
+
+def carried_sources(model: Model, quantity_id: str, pinned: Iterable[str]) -> list[str]:
+    """The pinned ids a quantity's recomputation reads (through unpinned quantities)."""
+    pinned = set(pinned)
+    sources: set[str] = set()
+    seen: set[str] = set()
+    todo = list(model.dependencies(quantity_id))
+    while todo:
+        key = todo.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        if key in pinned:
+            sources.add(key)
+        elif key in model.definitions:
+            todo.extend(model.dependencies(key))
+    order = {k: i for i, k in enumerate([*model.leaves, *model.definitions])}
+    return sorted(sources, key=order.__getitem__)
+
+
+def same_loss(derivation: Derivation, other: str) -> bool:
+    """True when loss ``other`` is the network's loss for its number of outputs."""
+    network = derivation.network
+    ys = [symbol(f"out[{network.depth},{j}]") for j in range(1, network.size(network.depth) + 1)]
+    ds = [symbol(t) for t in network.target_ids()]
+    return sympy.expand(losses.get(other).build(ys, ds) - derivation.definitions["E"]) == 0
+

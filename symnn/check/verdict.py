@@ -1,0 +1,441 @@
+"""Judge each claim of a worksheet against the derivation's exact numbers.
+
+Verdicts, tried in this order:
+
+- ``correct``: the exact value rounds to the claim at the digits written;
+- ``correct-with-carried``: the value recomputed from the claimant's own earlier claims
+  (rounded values carried forward, as people work by hand) rounds to the claim;
+- ``rounding-slip``: one unit off in the last digit written (of the exact value, or of the
+  value from the carried claims), e.g. truncated instead of rounded;
+- ``wrong``: anything else, with the first slip of ``slips.SLIPS`` that reproduces it.
+
+A formula given with a claim is parsed by ``formula.parse_formula`` (names resolve to the
+claimant's values: their claims, else values recomputed from them, else exact) and
+compared with the claimed value (the arithmetic) and with the derivation's expression
+instantiated with the claimant's numbers (the formula): their claims, the numbers the
+formula writes for intermediate quantities, or exact values. A formula that matches none
+of these makes the claim wrong whatever its value, and the checker looks for what it
+does instead: a slip of the catalogue, or one number used in place of another
+("it uses d₂ = 0 where the target is 1").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sympy
+
+from symnn.check import digits, slips
+from symnn.check.digits import Written, show
+from symnn.check.formula import FormulaError, NameRef, parse_formula
+from symnn.check.model import AFTER, Model, build_model, carried_sources, run
+from symnn.check.names import Names
+from symnn.check.slips import OTHER_QUANTITY, Variant
+from symnn.check.worksheet import Claim, quoted_key
+from symnn.derive import Derivation
+from symnn.errors import SpecError
+from symnn.evaluate import DIGITS
+from symnn.naming import parse_id
+
+VERDICTS = ("correct", "correct-with-carried", "rounding-slip", "wrong")
+PASSING = ("correct", "correct-with-carried")
+FORMULA_CAUSE = "formula"
+CLOSE = sympy.Rational(1, 10**30)  # relative gap under which two computed numbers are equal
+OTHER_QUANTITIES_SHOWN = 3
+FORMULA_NUMBER = re.compile(r"\d+\.\d+|\.\d+|\d+")
+ROLES = {"d": "the target", "w": "the weight", "b": "the bias"}
+
+
+@dataclass
+class FormulaCheck:
+    """A claim's formula: its value, whether it is the network's, and the arithmetic."""
+
+    text: str
+    value: sympy.Expr
+    matches_network: bool
+    mismatch: str | None  # what the formula does instead, when it does not match
+    arithmetic: str  # "right", "truncated", "last digit" or "wrong"
+
+
+@dataclass
+class Verdict:
+    """The verdict on one claim, with the exact value and a note for the reader."""
+
+    claim: Claim
+    exact: sympy.Expr
+    verdict: str
+    note: str = ""
+    cause: str | None = None  # the slip that reproduces a wrong claim, or "formula"
+    carried: sympy.Expr | None = None  # recomputed from the claimant's carried values
+    carried_from: list[str] = field(default_factory=list)
+    formula: FormulaCheck | None = None
+
+
+class Checker:
+    """Judges claims against one derivation, in one notation."""
+
+    def __init__(self, derivation: Derivation, notation):
+        self.derivation = derivation
+        self.model = build_model(derivation)
+        computed = run(self.model)
+        self.exact = {k: v for k, v in {**self.model.leaves, **computed}.items() if AFTER not in k}
+        self.names = Names(self.model.ids(), notation)
+        self._variants: list[Variant] | None = None
+        self._variant_models: dict[int, Model] = {}
+        self._variant_runs: dict[tuple[int, bool], dict] = {}
+        self._everything_carried: dict | None = None
+
+    # ---------------------------------------------------------------- all claims
+
+    def check(self, claims: list[Claim]) -> list[Verdict]:
+        """The verdict on every claim, in the order given."""
+        self.claims = claims
+        self.pins: dict[str, sympy.Rational] = {}
+        self.first_claim: dict[str, Claim] = {}
+        for claim in claims:
+            self.first_claim.setdefault(claim.id, claim)
+            if claim.id in self.model.definitions:
+                self.pins.setdefault(claim.id, claim.written.value)
+        wanted = {c.id for c in claims if c.id in self.model.definitions}
+        self.carried = run(self.model, self.pins, wanted)
+        self._variant_runs.clear()
+        self._everything_carried = None
+        position = {k: i for i, k in enumerate([*self.model.leaves, *self.model.definitions])}
+        self.judged: dict[int, Verdict] = {}
+        for index in sorted(range(len(claims)), key=lambda i: position[claims[i].id]):
+            self.judged[index] = self._judge(claims[index])
+        return [self.judged[i] for i in range(len(claims))]
+
+    def _verdict_of(self, claim: Claim) -> str | None:
+        for index, verdict in self.judged.items():
+            if self.claims[index] is claim:
+                return verdict.verdict
+        return None
+
+    # ---------------------------------------------------------------- one claim
+
+    def _judge(self, claim: Claim) -> Verdict:
+        exact = self.exact[claim.id]
+        sources = self._carried_sources(claim.id)
+        carried = self.carried.get(claim.id) if sources else None
+        formula = self._check_formula(claim) if claim.formula is not None else None
+        verdict = self._by_value(claim, exact, carried, sources)
+        if formula is None:
+            return verdict
+        verdict.formula = formula
+        if not formula.matches_network:
+            return self._formula_mismatch(verdict, formula)
+        remarks = [verdict.note] if verdict.note else []
+        if formula.arithmetic != "right" and not _close(formula.value, exact) and not (
+            carried is not None and _close(formula.value, carried)
+        ):
+            remarks.append(
+                f"the formula is right but evaluates to {show(formula.value)}, "
+                f"not {claim.written.text}"
+            )
+        if not remarks:
+            remarks.append("the formula matches the network")
+        verdict.note = "; ".join(remarks)
+        return verdict
+
+    def _carried_sources(self, quantity_id: str) -> list[str]:
+        """Claims this quantity is recomputed from that differ from their exact values."""
+        if quantity_id not in self.model.definitions:
+            return []
+        return [
+            s
+            for s in carried_sources(self.model, quantity_id, self.pins)
+            if self.pins[s] != self.exact[s]
+        ]
+
+    def _by_value(self, claim: Claim, exact, carried, sources: list[str]) -> Verdict:
+        written = claim.written
+        base = Verdict(claim, exact, "wrong", carried=carried, carried_from=sources)
+        precision = " (judged at float64 precision)" if written.float64 else ""
+        if written.matches(exact):
+            base.verdict, base.note = "correct", precision.strip(" ()")
+            return base
+        if carried is not None and written.matches(carried):
+            base.verdict = "correct-with-carried"
+            base.note = (
+                f"recomputed from your {self._carried_text(sources)}: {show(carried)} "
+                f"(the exact value rounds to {written.show(exact)})"
+            )
+            return base
+        miss = written.off_by_one(exact)
+        if miss is not None:
+            base.verdict = "rounding-slip"
+            base.note = f"{_miss_text(miss)}: {show(exact)} rounds to {written.show(exact)}"
+            return base
+        miss = written.off_by_one(carried) if carried is not None else None
+        if miss is not None:
+            base.verdict = "rounding-slip"
+            base.note = (
+                f"{_miss_text(miss)}: recomputed from your {self._carried_text(sources)} "
+                f"it is {show(carried)}, which rounds to {written.show(carried)}"
+            )
+            return base
+        cause, text = self._find_slip(claim, exact, carried)
+        base.cause = cause
+        base.note = (f"likely cause: {text}" if text else "no common slip reproduces it")
+        base.note += precision
+        return base
+
+    def _carried_text(self, sources: list[str]) -> str:
+        parts = []
+        for source in sources:
+            claim = self.first_claim[source]
+            wrong = " (itself wrong)" if self._verdict_of(claim) == "wrong" else ""
+            parts.append(f"{self.names.plain(source)} = {claim.written.text}{wrong}")
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+    # ---------------------------------------------------------------- slips
+
+    def _find_slip(self, claim: Claim, exact, carried) -> tuple[str | None, str | None]:
+        """The first slip that reproduces a wrong claim: its name and a description."""
+        written = claim.written
+        for index, variant in enumerate(self.variants()):
+            for with_carried in (False, True):
+                if with_carried and carried is None:
+                    continue
+                value = self._variant_value(index, variant, claim.id, with_carried)
+                if value is not None and written.matches(value):
+                    suffix = " (with your carried values)" if with_carried else ""
+                    return variant.slip, f"{variant.description}{suffix}: that gives {show(value)}"
+        others = [
+            other
+            for other, value in self.exact.items()
+            if other != claim.id and written.value != 0 and written.matches(value)
+        ][:OTHER_QUANTITIES_SHOWN]
+        if others:
+            shown = " or ".join(f"{self.names.plain(o)} ({o})" for o in others)
+            return OTHER_QUANTITY, (
+                f"{written.text} is the value of {shown}: the claim may be about another quantity"
+            )
+        return None, None
+
+    def variants(self) -> list[Variant]:
+        """The slips that apply to this network (built once)."""
+        if self._variants is None:
+            self._variants = slips.variants(self.derivation, self.names)
+        return self._variants
+
+    def _variant_model(self, index: int) -> Model:
+        if index not in self._variant_models:
+            options = self.variants()[index].options
+            self._variant_models[index] = build_model(self.derivation, options)
+        return self._variant_models[index]
+
+    def _variant_value(self, index: int, variant: Variant, quantity_id: str, with_carried: bool):
+        if variant.negate:
+            value = self.carried.get(quantity_id) if with_carried else self.exact[quantity_id]
+            return None if value is None or value == 0 else -value
+        key = (index, with_carried)
+        if key not in self._variant_runs:
+            model = self._variant_model(index)
+            wanted = {c.id for c in self.claims if c.id in model.definitions}
+            computed = run(model, self.pins if with_carried else {}, wanted)
+            computed.update({k: v for k, v in model.leaves.items() if k not in computed})
+            self._variant_runs[key] = computed
+        return self._variant_runs[key].get(quantity_id)
+
+    # ---------------------------------------------------------------- formulas
+
+    def _check_formula(self, claim: Claim) -> FormulaCheck:
+        value = self._formula_value(claim)
+        numbers = _formula_numbers(claim.formula)
+        written_pins = self._written_pins(claim.id, numbers)
+        environments = [
+            self.pins,
+            {},
+            {**written_pins, **self.pins},
+            written_pins,
+        ]
+        matches = any(
+            _close(value, self._instantiate(self.model, claim.id, env)) for env in environments
+        )
+        mismatch = None
+        if not matches:
+            mismatch = self._explain_formula(claim, value, numbers, {**written_pins, **self.pins})
+        arithmetic = "right" if claim.written.matches(value) else (
+            claim.written.off_by_one(value) or "wrong"
+        )
+        return FormulaCheck(claim.formula, value, matches, mismatch, arithmetic)
+
+    def _formula_value(self, claim: Claim) -> sympy.Expr:
+        where = f"claims.{quoted_key(claim.key)}.formula"
+        try:
+            expr = parse_formula(claim.formula, self._resolve)
+        except FormulaError as exc:
+            column = f" at column {exc.column}" if exc.column else ""
+            raise SpecError(f"{where}: {exc.reason}{column}") from None
+        value = expr if expr.is_Rational else expr.evalf(DIGITS)
+        if not (value.is_number and value.is_real and value.is_finite):
+            raise SpecError(f"{where}: does not evaluate to a real number")
+        return value
+
+    def _resolve(self, ref: NameRef) -> sympy.Expr | None:
+        """A name in a formula: the claimant's value of that quantity (or η, or n)."""
+        quantity_id = self.names.of_ref(ref)
+        if quantity_id is not None:
+            return self._claimant_value(quantity_id)
+        bare = ref.sub is None and ref.sup is None and ref.prefix is None
+        if bare and ref.derivative_of is None:
+            rate = self.derivation.spec.values.learning_rate
+            if ref.base == self.names.notation.learning_rate and rate is not None:
+                return sympy.Rational(rate)
+            if ref.base == "n":
+                return sympy.Integer(self.derivation.spec.layers[-1])
+        return None
+
+    def _claimant_value(self, quantity_id: str) -> sympy.Expr:
+        if quantity_id in self.pins:
+            return self.pins[quantity_id]
+        if quantity_id in self.model.leaves:
+            return self.model.leaves[quantity_id]
+        if self._everything_carried is None:
+            self._everything_carried = run(self.model, self.pins)
+        return self._everything_carried.get(quantity_id, self.exact.get(quantity_id))
+
+    def _written_pins(self, quantity_id: str, numbers: list[Written]) -> dict:
+        """Intermediate quantities pinned to the formula's numbers that round-match them."""
+        pins = {}
+        decimals = [n for n in numbers if n.exponent < 0]
+        for key in self.model.cone([quantity_id]):
+            if key == quantity_id or AFTER in key or key in self.pins:
+                continue
+            references = [self.exact[key], self.carried.get(key)]
+            for number in decimals:
+                for sign in (1, -1):
+                    candidate = digits.Written(
+                        number.text, sign * number.value, number.exponent, number.significant
+                    )
+                    if any(r is not None and candidate.matches(r) for r in references):
+                        pins.setdefault(key, candidate.value)
+        return pins
+
+    def _instantiate(self, model: Model, quantity_id: str, pins: dict) -> sympy.Expr | None:
+        if quantity_id in model.leaves:
+            return pins.get(quantity_id, model.leaves[quantity_id])
+        return run(model, pins, [quantity_id]).get(quantity_id)
+
+    def _explain_formula(self, claim, value, numbers: list[Written], pins: dict) -> str:
+        """What a formula that does not match the network computes instead.
+
+        Tried in order: the opposite sign; one leaf (target, input, weight, bias) replaced
+        by a number the formula writes (or 0, 1); a slip of the catalogue; one of the
+        claimant's own intermediate values replaced.
+        """
+        qid = claim.id
+        expected = self._instantiate(self.model, qid, pins)
+        if expected is not None and expected != 0 and _close(value, -expected):
+            return "it has the opposite sign"
+        leaves, intermediates = self._substitutable(qid, pins)
+        found = self._substitution(qid, value, leaves, _alternatives(numbers), pins)
+        if found:
+            return found
+        for index, variant in enumerate(self.variants()):
+            if variant.negate:
+                continue
+            model = self._variant_model(index)
+            for env in (pins, {}):
+                if _close(value, self._instantiate(model, qid, env)):
+                    return variant.description
+        found = self._substitution(qid, value, intermediates, _alternatives(numbers), pins)
+        return found or "no single slip or substituted number explains it"
+
+    def _substitution(self, qid: str, value, nodes: list[str], alternatives, pins) -> str | None:
+        """``it uses X = a where … is b`` if one number in place of another gives ``value``."""
+        for node in nodes:
+            current = pins.get(node, self.exact.get(node))
+            for alternative in alternatives:
+                if alternative == current:
+                    continue
+                trial = self._instantiate(self.model, qid, {**pins, node: alternative})
+                if _close(value, trial):
+                    return (
+                        f"it uses {self.names.plain(node)} = {show(alternative)} where "
+                        f"{self._role(node)} is {show(current)}"
+                    )
+        return None
+
+    def _substitutable(self, quantity_id: str, pins: dict) -> tuple[list[str], list[str]]:
+        """The leaves and the pinned quantities a formula's value depends on, in order."""
+        cone = self.model.cone([quantity_id], pins)
+        used = {d for key in cone for d in self.model.dependencies(key)}
+        leaves = [k for k in self.model.leaves if k in used]
+        leaves.sort(key=lambda k: ["d", "out", "w", "b"].index(parse_id(k).kind))
+        pinned = [k for k in reversed(self.model.definitions) if k in used and k in pins]
+        return leaves, pinned
+
+    def _role(self, quantity_id: str) -> str:
+        parsed = parse_id(quantity_id)
+        if parsed.kind in ROLES:
+            return ROLES[parsed.kind]
+        if parsed.kind == "out" and parsed.indices[0] == 1:
+            return "the input"
+        if quantity_id in self.pins:
+            return "your value"
+        return "its value"
+
+    def _formula_mismatch(self, verdict: Verdict, formula: FormulaCheck) -> Verdict:
+        """A claim whose formula is not the network's is wrong, whatever its value."""
+        claim = verdict.claim
+        parts = [f"the formula does not match the network: {formula.mismatch}"]
+        if formula.arithmetic != "right":
+            value = show(formula.value)
+            parts.append(f"as written it evaluates to {value}, not {claim.written.text}")
+        if verdict.verdict != "wrong":
+            parts.append(f"the value alone would be {_alone(verdict)}")
+        verdict.verdict, verdict.cause = "wrong", FORMULA_CAUSE
+        verdict.note = "; ".join(parts)
+        return verdict
+
+
+def _alone(verdict: Verdict) -> str:
+    """How a value would have been judged without its formula, in a few words."""
+    if verdict.verdict == "rounding-slip":
+        return f"a rounding slip ({verdict.note.split(':')[0]})"
+    return verdict.verdict.replace("-", " ")
+
+
+def _miss_text(miss: str) -> str:
+    return "truncated instead of rounded" if miss == "truncated" else "off by one in the last digit"
+
+
+def _close(a: sympy.Expr | None, b: sympy.Expr | None) -> bool:
+    if a is None or b is None:
+        return False
+    scale = max(abs(digits.exact(b)), sympy.Integer(1))
+    return abs(digits.exact(a) - digits.exact(b)) <= CLOSE * scale
+
+
+def _formula_numbers(text: str) -> list[Written]:
+    """The numbers written in a formula, once each, in order."""
+    seen: dict[str, Written] = {}
+    for token in FORMULA_NUMBER.findall(text):
+        number = digits.read(token)
+        if number is not None:
+            seen.setdefault(str(number.value), number)
+    return list(seen.values())
+
+
+def _alternatives(numbers: list[Written]) -> list[sympy.Rational]:
+    """Values a formula may have put in place of another: its numbers (±), 0 and 1."""
+    values: list[sympy.Rational] = []
+    for value in [n.value for n in numbers] + [sympy.Integer(0), sympy.Integer(1)]:
+        for signed in (value, -value):
+            if signed not in values:
+                values.append(signed)
+    return values
+
+
+def summary(verdicts: list[Verdict]) -> dict[str, int]:
+    """How many claims got each verdict."""
+    return {kind: sum(1 for v in verdicts if v.verdict == kind) for kind in VERDICTS}
+
+
+def exit_status(verdicts: list[Verdict]) -> int:
+    """0 when every claim passes (correct, or correct given carried values), else 1."""
+    return 0 if all(v.verdict in PASSING for v in verdicts) else 1
