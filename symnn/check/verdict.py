@@ -40,7 +40,8 @@ from symnn.naming import parse_id
 
 VERDICTS = ("correct", "correct-with-carried", "rounding-slip", "wrong")
 PASSING = ("correct", "correct-with-carried")
-FORMULA_CAUSE = "formula"
+FORMULA_CAUSE = "formula"  # the formula is not the network's
+ARITHMETIC_CAUSE = "arithmetic"  # the formula is right, its evaluation is not
 CLOSE = sympy.Rational(1, 10**30)  # relative gap under which two computed numbers are equal
 OTHER_QUANTITIES_SHOWN = 3
 FORMULA_NUMBER = re.compile(r"\d+\.\d+|\.\d+|\d+")
@@ -127,13 +128,16 @@ class Checker:
         if not formula.matches_network:
             return self._formula_mismatch(verdict, formula)
         remarks = [verdict.note] if verdict.note else []
-        if formula.arithmetic != "right" and not _close(formula.value, exact) and not (
-            carried is not None and _close(formula.value, carried)
-        ):
-            remarks.append(
+        value_explained = _close(formula.value, exact) or _close(formula.value, carried)
+        slip_says_it = verdict.verdict == "rounding-slip" and value_explained
+        if formula.arithmetic == "wrong" or (formula.arithmetic != "right" and not slip_says_it):
+            remarks.insert(
+                0,
                 f"the formula is right but evaluates to {show(formula.value)}, "
-                f"not {claim.written.text}"
+                f"not {claim.written.text}",
             )
+            if verdict.verdict == "wrong":
+                verdict.cause = ARITHMETIC_CAUSE
         if not remarks:
             remarks.append("the formula matches the network")
         verdict.note = "; ".join(remarks)

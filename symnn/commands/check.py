@@ -1,23 +1,70 @@
-"""``symnn check``: not written yet (in progress)."""
+"""``symnn check WORKSHEET [--format text|markdown|json] [--notation PRESET]``.
+
+Judges every claim of a worksheet (a spec with ``[values]`` and ``[claims]``): correct,
+correct given the rounded values carried, rounding slip, or wrong with the likely cause.
+Exit status 0 when every claim is correct (or correct given carried values), 1 when any
+is a slip or wrong, 2 on bad input. A spec without claims prints the grading key.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TextIO
 
-from symnn.errors import SymnnError
+from symnn.check import report, worksheet
+from symnn.check.verdict import Checker, exit_status
+from symnn.derive import derive
+from symnn.notation import PRESETS
+
+DEMO_REPORT = "worked-example-001-check.md"
+DEMO_WORKSHEET = "worked-example-001-worksheet.toml"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``symnn check``."""
-    parser.add_argument("spec")
+    parser.add_argument("worksheet", help="a spec with [values] and [claims] (TOML)")
+    parser.add_argument(
+        "--format", choices=report.FORMATS, default="text", help="report format (default: text)"
+    )
+    parser.add_argument(
+        "--notation",
+        choices=list(PRESETS),
+        default=None,
+        help="read names in this notation preset (default: the worksheet's [notation])",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not implemented yet."""
-    raise SymnnError("check: not implemented yet")
+    """Check the worksheet and print the report (or the grading key)."""
+    text, status = check_file(args.worksheet, args.format, args.notation)
+    sys.stdout.write(text)
+    return status
+
+
+def check_file(path: str | Path, fmt: str = "text", preset: str | None = None) -> tuple[str, int]:
+    """The rendered report of a worksheet and the exit status it calls for."""
+    sheet = worksheet.load(path, preset)
+    checker = Checker(derive(sheet.spec), sheet.notation)
+    claims = worksheet.read_claims(sheet.spec, checker.names)
+    if not claims:
+        return report.render_key(checker.exact, checker.names, sheet.source, fmt), 0
+    verdicts = checker.check(claims)
+    return report.render(verdicts, checker.names, sheet.source, fmt), exit_status(verdicts)
 
 
 def demo(outdir: Path, stream: TextIO) -> None:
-    """Nothing yet."""
+    """The check part of the demo: the report on the seeds' worked example."""
+    from symnn import examples
+
+    path = examples.path(DEMO_WORKSHEET)
+    text, status = check_file(path, "text")
+    markdown, _ = check_file(path, "markdown")
+    print("== symnn check: the seeds' hand calculation, line by line ==", file=stream)
+    stream.write(text)
+    meaning = "a claim is a slip or wrong" if status else "every claim passes"
+    print(f"(symnn check exits with status {status}: {meaning})", file=stream)
+    target = outdir / DEMO_REPORT
+    target.write_text(markdown, encoding="utf-8")
+    print(f"Markdown report: {target}", file=stream)

@@ -1,0 +1,193 @@
+"""The check report in three forms (terminal text, Markdown, JSON) and the grading key.
+
+Every form is rendered to a string in full before anything is written, so a failure
+never leaves half a report behind.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from symnn.check.digits import show
+from symnn.check.names import Names
+from symnn.check.verdict import VERDICTS, Verdict, exit_status, summary
+
+FORMATS = ("text", "markdown", "json")
+LABELS = {
+    "correct": "correct",
+    "correct-with-carried": "correct given carried",
+    "rounding-slip": "rounding slip",
+    "wrong": "wrong",
+}
+PLURALS = {  # (one, several)
+    "correct": ("correct", "correct"),
+    "correct-with-carried": ("correct given the values carried",) * 2,
+    "rounding-slip": ("rounding slip", "rounding slips"),
+    "wrong": ("wrong", "wrong"),
+}
+NOTE_WIDTH = 100
+JSON_DIGITS = 20  # significant digits of exact values in JSON
+KEY_DIGITS = 12  # significant digits of the grading key
+
+
+def render(verdicts: list[Verdict], names: Names, source: str, fmt: str) -> str:
+    """The report on a worksheet's claims in one of ``FORMATS``."""
+    return {"text": _text, "markdown": _markdown, "json": _json}[fmt](verdicts, names, source)
+
+
+def summary_line(verdicts: list[Verdict]) -> str:
+    """``11 correct, 4 correct given the values carried, …`` (verdicts that occur)."""
+    counts = summary(verdicts)
+    parts = [f"{counts[k]} {PLURALS[k][counts[k] > 1]}" for k in VERDICTS if counts[k]]
+    return ", ".join(parts) or "no claims"
+
+
+def _rows(verdicts: list[Verdict], names: Names) -> list[tuple[str, ...]]:
+    return [
+        (
+            names.plain(v.claim.id),
+            v.claim.id,
+            v.claim.written.text,
+            show(v.exact),
+            LABELS[v.verdict],
+        )
+        for v in verdicts
+    ]
+
+
+def _text(verdicts: list[Verdict], names: Names, source: str) -> str:
+    header = ("claim", "id", "claimed", "exact", "verdict")
+    rows = _rows(verdicts, names)
+    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
+    lines = [
+        f"symnn check {source}: {len(verdicts)} claims, notation {names.notation.name}",
+        "",
+    ]
+
+    def line(row: tuple[str, ...]) -> str:
+        return "  ".join(f"{cell:<{w}}" for cell, w in zip(row, widths, strict=True)).rstrip()
+
+    lines.append(line(header))
+    for row, verdict in zip(rows, verdicts, strict=True):
+        lines.append(line(row))
+        if verdict.note:
+            lines.append(
+                textwrap.fill(
+                    verdict.note, NOTE_WIDTH, initial_indent="    ", subsequent_indent="    "
+                )
+            )
+    lines += ["", summary_line(verdicts)]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(verdicts: list[Verdict], names: Names, source: str) -> str:
+    lines = [
+        f"# Check of `{source}`",
+        "",
+        f"{len(verdicts)} claims, read in the notation `{names.notation.name}`: "
+        f"{summary_line(verdicts)}.",
+        "",
+        "| claim | id | claimed | exact | verdict | formula | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for verdict in verdicts:
+        claim = verdict.claim
+        label = LABELS[verdict.verdict]
+        if verdict.verdict not in ("correct", "correct-with-carried"):
+            label = f"**{label}**"
+        formula = f"${claim.formula}$" if claim.formula else ""
+        cells = [
+            f"${names.latex(claim.id)}$",
+            f"`{claim.id}`",
+            claim.written.text,
+            show(verdict.exact),
+            label,
+            formula,
+            verdict.note,
+        ]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _json(verdicts: list[Verdict], names: Names, source: str) -> str:
+    document = {
+        "worksheet": source,
+        "notation": names.notation.name,
+        "claims": [_claim_json(v, names) for v in verdicts],
+        "summary": summary(verdicts),
+        "exit_status": exit_status(verdicts),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _claim_json(verdict: Verdict, names: Names) -> dict:
+    claim = verdict.claim
+    formula = verdict.formula
+    return {
+        "id": claim.id,
+        "key": claim.key,
+        "read_as": "notation" if claim.reading.by_notation else "id",
+        "name": names.plain(claim.id),
+        "latex": names.latex(claim.id),
+        "claimed": claim.written.text,
+        "exact": show(verdict.exact, JSON_DIGITS),
+        "exact_float": float(verdict.exact),
+        "verdict": verdict.verdict,
+        "note": verdict.note,
+        "cause": verdict.cause,
+        "float64_precision": claim.written.float64,
+        "carried": None if verdict.carried is None else show(verdict.carried, JSON_DIGITS),
+        "carried_from": [
+            {"id": i, "name": names.plain(i)} for i in verdict.carried_from
+        ],
+        "formula": None
+        if formula is None
+        else {
+            "text": formula.text,
+            "value": show(formula.value, JSON_DIGITS),
+            "matches_network": formula.matches_network,
+            "mismatch": formula.mismatch,
+            "arithmetic": formula.arithmetic,
+        },
+    }
+
+
+# ---------------------------------------------------------------------------- grading key
+
+
+def render_key(exact: dict, names: Names, source: str, fmt: str) -> str:
+    """A blank worksheet: every quantity with its exact value, to grade with."""
+    ids = [i for i in names.ids if i in exact]
+    if fmt == "json":
+        entries = [
+            {
+                "id": i,
+                "name": names.plain(i),
+                "latex": names.latex(i),
+                "exact": show(exact[i], JSON_DIGITS),
+                "exact_float": float(exact[i]),
+            }
+            for i in ids
+        ]
+        document = {"worksheet": source, "notation": names.notation.name, "claims": [],
+                    "key": entries}
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        lines = [f"# Grading key for `{source}`", "", "| quantity | id | exact value |",
+                 "|---|---|---|"]
+        lines += [f"| ${names.latex(i)}$ | `{i}` | {show(exact[i], KEY_DIGITS)} |" for i in ids]
+        return "\n".join(lines) + "\n"
+    width = max(len(i) for i in ids) + 2
+    lines = [
+        f"# Grading key for {source}: no [claims], so here is every quantity with its exact",
+        f"# value ({KEY_DIGITS} significant digits). Copy lines into [claims] to check them.",
+        "[claims]",
+    ]
+    for i in ids:
+        lines.append(f"{_toml_key(i):<{width}} = {show(exact[i], KEY_DIGITS)}  # {names.plain(i)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_key(quantity_id: str) -> str:
+    return f"\"{quantity_id}\"" if "'" in quantity_id else f"'{quantity_id}'"
