@@ -136,6 +136,7 @@ def _claim_json(verdict: Verdict, names: Names) -> dict:
         "verdict": verdict.verdict,
         "note": verdict.note,
         "cause": verdict.cause,
+        "causes": verdict.causes,
         "float64_precision": claim.written.float64,
         "carried": None if verdict.carried is None else show(verdict.carried, JSON_DIGITS),
         "carried_from": [

@@ -17,6 +17,7 @@ from itertools import combinations
 
 import sympy
 
+from symnn.check.digits import show
 from symnn.check.model import Options, same_loss
 from symnn.check.names import Names
 from symnn.derive import Derivation
@@ -133,7 +134,7 @@ def _no_learning_rate(derivation: Derivation, names: Names) -> list[Variant]:
     return [
         Variant(
             "no-learning-rate",
-            f"the learning rate η = {sympy.Rational(rate)} is missing from the update",
+            f"the learning rate η = {show(sympy.Rational(rate))} is missing from the update",
             Options(rate=sympy.Integer(1)),
         )
     ]

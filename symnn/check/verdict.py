@@ -68,6 +68,7 @@ class Verdict:
     verdict: str
     note: str = ""
     cause: str | None = None  # the slip that reproduces a wrong claim, or "formula"
+    causes: list[str] = field(default_factory=list)  # every slip that reproduces it
     carried: sympy.Expr | None = None  # recomputed from the claimant's carried values
     carried_from: list[str] = field(default_factory=list)
     formula: FormulaCheck | None = None
@@ -180,8 +181,9 @@ class Checker:
                 f"it is {show(carried)}, which rounds to {written.show(carried)}"
             )
             return base
-        cause, text = self._find_slip(claim, exact, carried)
-        base.cause = cause
+        causes, text = self._find_slip(claim, exact, carried)
+        base.causes = causes
+        base.cause = causes[0] if causes else None
         base.note = (f"likely cause: {text}" if text else "no common slip reproduces it")
         base.note += precision
         return base
@@ -196,28 +198,36 @@ class Checker:
 
     # ---------------------------------------------------------------- slips
 
-    def _find_slip(self, claim: Claim, exact, carried) -> tuple[str | None, str | None]:
-        """The first slip that reproduces a wrong claim: its name and a description."""
+    def _find_slip(self, claim: Claim, exact, carried) -> tuple[list[str], str | None]:
+        """Every slip that reproduces a wrong claim (catalogue order) and a description."""
         written = claim.written
+        causes: list[str] = []
+        texts: list[str] = []
+        shown = None
         for index, variant in enumerate(self.variants()):
             for with_carried in (False, True):
                 if with_carried and carried is None:
                     continue
                 value = self._variant_value(index, variant, claim.id, with_carried)
                 if value is not None and written.matches(value):
+                    causes.append(variant.slip)
                     suffix = " (with your carried values)" if with_carried else ""
-                    return variant.slip, f"{variant.description}{suffix}: that gives {show(value)}"
+                    texts.append(variant.description + suffix)
+                    shown = shown or show(value)
+                    break
+        if causes:
+            return causes, f"{', or '.join(texts)}: that gives {shown}"
         others = [
             other
             for other, value in self.exact.items()
             if other != claim.id and written.value != 0 and written.matches(value)
         ][:OTHER_QUANTITIES_SHOWN]
         if others:
-            shown = " or ".join(f"{self.names.plain(o)} ({o})" for o in others)
-            return OTHER_QUANTITY, (
-                f"{written.text} is the value of {shown}: the claim may be about another quantity"
+            names = " or ".join(f"{self.names.plain(o)} ({o})" for o in others)
+            return [OTHER_QUANTITY], (
+                f"{written.text} is the value of {names}: the claim may be about another quantity"
             )
-        return None, None
+        return [], None
 
     def variants(self) -> list[Variant]:
         """The slips that apply to this network (built once)."""
