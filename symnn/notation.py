@@ -359,3 +359,42 @@ def _pair(first, second) -> str:
     if isinstance(first, int) and isinstance(second, int) and max(first, second) >= 10:
         return f"{first},{second}"
     return f"{first}{second}"
+
+
+def matrix_name(kind: str, layer: int | Layer, notation: Notation) -> str:
+    """The name of a layer's vector or matrix in the matrix form, e.g. ``\\mathbf{W}^{2}``.
+
+    ``kind`` is ``w`` (weights: rows = neurons of the receiving layer), ``b``, ``net``,
+    ``out``, ``delta`` or ``d`` (targets); ``layer`` is the canonical layer of the
+    quantity (for ``w`` and ``b`` the receiving layer), or a ``Layer`` in index form.
+    """
+    if kind == "w":
+        shown = layer - 1 if notation.weight_layer == "source" else layer
+        stem = notation.weight.upper() if _is_letter(notation.weight) else notation.weight
+        return f"{_bold(stem)}^{{{notation.layer(shown)}}}"
+    if kind == "d":
+        return _bold(notation.target)
+    if kind == "out" and layer == 1:
+        name = _bold(notation.input)
+        return f"{name}^{{{notation.layer(1)}}}" if notation.input_layer else name
+    if kind == "out" and notation.output and layer in (Layer("L"), notation.depth):
+        return _bold(notation.output)
+    stem = {"b": notation.bias, "net": notation.net, "out": notation.out,
+            "delta": notation.delta}[kind]
+    return f"{_bold(stem)}^{{{notation.layer(layer)}}}"
+
+
+def _is_letter(text: str) -> bool:
+    return len(text) == 1 and text.isascii() and text.isalpha()
+
+
+def _bold(stem: str) -> str:
+    """A bold symbol: ``\\mathbf`` for one Latin letter, else ``\\boldsymbol``.
+
+    A prefixed letter (``\\mathrm{out}\\,x``) keeps its prefix upright: only the letter
+    turns bold (``\\mathrm{out}\\,\\mathbf{x}``).
+    """
+    prefixed = re.fullmatch(r"(.*\\,)([A-Za-z])", stem)
+    if prefixed:
+        return rf"{prefixed[1]}\mathbf{{{prefixed[2]}}}"
+    return rf"\mathbf{{{stem}}}" if _is_letter(stem) else rf"\boldsymbol{{{stem}}}"

@@ -1,23 +1,106 @@
-"""``symnn latex``: not written yet (in progress)."""
+"""``symnn latex SPEC [-o FILE] [--format tex|fragment|markdown|pdf] [--notation PRESET]
+[--only ID ...]``: the derivation as a document for notes.
+
+Without ``-o`` the text formats go to standard output and a PDF to ``SPEC-STEM.pdf``.
+Without ``--format`` the format follows the suffix of ``-o`` (.tex, .md, .pdf), else tex.
+The document is rendered in full before anything is written, and the file is written
+to a temporary name and renamed, so an error never leaves a partial file behind.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 from typing import TextIO
 
+from symnn import notation, spec
+from symnn.derive import derive
 from symnn.errors import SymnnError
+from symnn.render.latex import FORMATS, compile_pdf, render
+
+SUFFIX_FORMATS = {".tex": "tex", ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``symnn latex``."""
-    parser.add_argument("spec")
+    parser.add_argument("spec", help="network spec (TOML)")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write here (default: standard output; pdf: SPEC-STEM.pdf)")
+    parser.add_argument("--format", choices=FORMATS,
+                        help="tex (standalone), fragment (for \\input), markdown (KaTeX/MathJax) "
+                             "or pdf (runs pdflatex); default: from the suffix of -o, else tex")
+    parser.add_argument("--notation", metavar="PRESET",
+                        help=f"notation preset: {', '.join(notation.PRESETS)} (default: the "
+                             "spec's [notation] preset, else net-out)")
+    parser.add_argument("--only", nargs="+", metavar="ID", default=[],
+                        help="per-item lines only for these ids, e.g. 'w[2,1,1]' 'delta[3,1]' "
+                             "(quote them in the shell)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not implemented yet."""
-    raise SymnnError("latex: not implemented yet")
+    """Render the document and write it."""
+    network_spec = spec.load(args.spec)
+    fmt = args.format or SUFFIX_FORMATS.get(Path(args.output or "").suffix.lower(), "tex")
+    chosen = notation.from_spec(network_spec, preset=args.notation)
+    derivation = derive(network_spec)
+    source = Path(args.spec).name
+    if fmt == "pdf":
+        tex = render(derivation, "tex", chosen, args.only, source)
+        output = args.output or f"{Path(args.spec).stem}.pdf"
+        write_atomic(Path(output), compile_pdf(tex))
+        print(f"wrote {output}", file=sys.stderr)
+        return 0
+    text = render(derivation, fmt, chosen, args.only, source)
+    if args.output:
+        write_atomic(Path(args.output), text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file through a temporary file in the same directory and a rename."""
+    if path.is_dir():
+        raise SymnnError(f"-o: {path} is a directory; expected a file name")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise SymnnError(f"-o: no such directory: {folder}")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def demo(outdir: Path, stream: TextIO) -> None:
-    """Nothing yet."""
+    """The latex part of the demo: the worked example as Markdown, LaTeX and PDF."""
+    from symnn import examples
+
+    spec_path = examples.path(examples.WORKED_EXAMPLE)
+    stem = spec_path.stem
+    derivation = derive(spec.load(spec_path))
+    print("== symnn latex: the worked example as notes ==", file=stream)
+    for fmt, suffix in (("markdown", ".md"), ("tex", ".tex")):
+        path = outdir / f"{stem}{suffix}"
+        text = render(derivation, fmt, source=spec_path.name)
+        write_atomic(path, text.encode("utf-8"))
+        print(f"{fmt:<9} {path}", file=stream)
+    pdf = outdir / f"{stem}.pdf"
+    if shutil.which("pdflatex") is None:
+        print(f"pdf       not made: pdflatex is not installed ({PDF_HINT})", file=stream)
+        return
+    write_atomic(pdf, compile_pdf((outdir / f"{stem}.tex").read_text(encoding="utf-8")))
+    print(f"pdf       {pdf}", file=stream)
+
+
+PDF_HINT = "symnn latex --format pdf says how to install it"
