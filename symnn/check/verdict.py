@@ -57,6 +57,7 @@ class FormulaCheck:
     matches_network: bool
     mismatch: str | None  # what the formula does instead, when it does not match
     arithmetic: str  # "right", "truncated", "last digit" or "wrong"
+    numbers: dict | None = None  # the claimant's numbers it matched with (id -> value)
 
 
 @dataclass
@@ -128,6 +129,8 @@ class Checker:
         verdict.formula = formula
         if not formula.matches_network:
             return self._formula_mismatch(verdict, formula)
+        if verdict.verdict not in PASSING and formula.arithmetic == "right":
+            self._carried_by_formula(verdict, formula)
         remarks = [verdict.note] if verdict.note else []
         value_explained = _close(formula.value, exact) or _close(formula.value, carried)
         slip_says_it = verdict.verdict == "rounding-slip" and value_explained
@@ -143,6 +146,29 @@ class Checker:
             remarks.append("the formula matches the network")
         verdict.note = "; ".join(remarks)
         return verdict
+
+    def _carried_by_formula(self, verdict: Verdict, formula: FormulaCheck) -> None:
+        """Right formula, right arithmetic, rounded numbers: correct given those numbers."""
+        qid = verdict.claim.id
+        sources = [
+            s
+            for s in carried_sources(self.model, qid, formula.numbers)
+            if formula.numbers[s] != self.exact[s]
+        ] if qid in self.model.definitions else []
+        if not sources:
+            return
+        shown = []
+        for source in sources:
+            written = self.first_claim.get(source)
+            text = written.written.text if written else show(formula.numbers[source])
+            shown.append(f"{self.names.plain(source)} = {text}")
+        verdict.verdict, verdict.cause, verdict.causes = "correct-with-carried", None, []
+        verdict.carried, verdict.carried_from = formula.value, sources
+        verdict.note = (
+            f"recomputed from the numbers your formula uses ({', '.join(shown)}): "
+            f"{show(formula.value)} (the exact value rounds to "
+            f"{verdict.claim.written.show(verdict.exact)})"
+        )
 
     def _carried_sources(self, quantity_id: str) -> list[str]:
         """Claims this quantity is recomputed from that differ from their exact values."""
@@ -259,23 +285,23 @@ class Checker:
     def _check_formula(self, claim: Claim) -> FormulaCheck:
         value = self._formula_value(claim)
         numbers = _formula_numbers(claim.formula)
-        written_pins = self._written_pins(claim.id, numbers)
-        environments = [
-            self.pins,
-            {},
-            {**written_pins, **self.pins},
-            written_pins,
-        ]
-        matches = any(
-            _close(value, self._instantiate(self.model, claim.id, env)) for env in environments
-        )
+        used = None
+        for env in self._environments(self.model, [self.exact, self.carried], claim.id, numbers):
+            if _close(value, self._instantiate(self.model, claim.id, env)):
+                used = env
+                break
         mismatch = None
-        if not matches:
-            mismatch = self._explain_formula(claim, value, numbers, {**written_pins, **self.pins})
+        if used is None:
+            mismatch = self._explain_formula(claim, value, numbers)
         arithmetic = "right" if claim.written.matches(value) else (
             claim.written.off_by_one(value) or "wrong"
         )
-        return FormulaCheck(claim.formula, value, matches, mismatch, arithmetic)
+        return FormulaCheck(claim.formula, value, used is not None, mismatch, arithmetic, used)
+
+    def _environments(self, model: Model, values: list[dict], quantity_id: str, numbers):
+        """The claimant's numbers a formula may use: claims, its own numbers, exact values."""
+        written = self._written_pins(model, values, quantity_id, numbers)
+        return [self.pins, {**written, **self.pins}, written, {}]
 
     def _formula_value(self, claim: Claim) -> sympy.Expr:
         where = f"claims.{quoted_key(claim.key)}.formula"
@@ -312,20 +338,24 @@ class Checker:
             self._everything_carried = run(self.model, self.pins)
         return self._everything_carried.get(quantity_id, self.exact.get(quantity_id))
 
-    def _written_pins(self, quantity_id: str, numbers: list[Written]) -> dict:
-        """Intermediate quantities pinned to the formula's numbers that round-match them."""
+    def _written_pins(self, model: Model, values: list[dict], quantity_id: str, numbers):
+        """Intermediate quantities pinned to the formula's numbers that round-match them.
+
+        ``values`` are the quantities' values the numbers are compared with (exact and
+        carried, or a slip's).
+        """
         pins = {}
         decimals = [n for n in numbers if n.exponent < 0]
-        for key in self.model.cone([quantity_id]):
+        for key in model.cone([quantity_id]):
             if key == quantity_id or AFTER in key or key in self.pins:
                 continue
-            references = [self.exact[key], self.carried.get(key)]
+            references = [v[key] for v in values if v.get(key) is not None]
             for number in decimals:
                 for sign in (1, -1):
                     candidate = digits.Written(
                         number.text, sign * number.value, number.exponent, number.significant
                     )
-                    if any(r is not None and candidate.matches(r) for r in references):
+                    if any(candidate.matches(r) for r in references):
                         pins.setdefault(key, candidate.value)
         return pins
 
@@ -334,7 +364,7 @@ class Checker:
             return pins.get(quantity_id, model.leaves[quantity_id])
         return run(model, pins, [quantity_id]).get(quantity_id)
 
-    def _explain_formula(self, claim, value, numbers: list[Written], pins: dict) -> str:
+    def _explain_formula(self, claim, value, numbers: list[Written]) -> str:
         """What a formula that does not match the network computes instead.
 
         Tried in order: the opposite sign; one leaf (target, input, weight, bias) replaced
@@ -342,6 +372,7 @@ class Checker:
         claimant's own intermediate values replaced.
         """
         qid = claim.id
+        pins = self._environments(self.model, [self.exact, self.carried], qid, numbers)[1]
         expected = self._instantiate(self.model, qid, pins)
         if expected is not None and expected != 0 and _close(value, -expected):
             return "it has the opposite sign"
@@ -353,11 +384,19 @@ class Checker:
             if variant.negate:
                 continue
             model = self._variant_model(index)
-            for env in (pins, {}):
+            values = [self._variant_everything(index)]
+            for env in self._environments(model, values, qid, numbers):
                 if _close(value, self._instantiate(model, qid, env)):
                     return variant.description
         found = self._substitution(qid, value, intermediates, _alternatives(numbers), pins)
         return found or "no single slip or substituted number explains it"
+
+    def _variant_everything(self, index: int) -> dict:
+        """Every quantity of a slip's model, from scratch."""
+        key = (index, "all")
+        if key not in self._variant_runs:
+            self._variant_runs[key] = run(self._variant_model(index))
+        return self._variant_runs[key]
 
     def _substitution(self, qid: str, value, nodes: list[str], alternatives, pins) -> str | None:
         """``it uses X = a where … is b`` if one number in place of another gives ``value``."""
