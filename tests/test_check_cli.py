@@ -1,0 +1,225 @@
+"""``symnn check`` as a command: exit statuses, bad worksheets, the grading key, JSON."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from symnn.cli import main
+
+NET = """
+[network]
+layers = [2, 2, 2]
+activation = "sigmoid"
+loss = "mse"
+
+[values]
+inputs = [0.5, 0.25]
+targets = [0, 1]
+weights = [[[0.25, 0.1], [0.35, -0.3]], [[0.9, 0.5], [-0.7, 0.3]]]
+biases = [[0, 0], [0, 0]]
+learning_rate = 0.5
+"""
+
+
+def sheet(tmp_path, claims: str = "", base: str = NET):
+    path = tmp_path / "sheet.toml"
+    path.write_text(base + ("\n[claims]\n" + claims if claims else ""), encoding="utf-8")
+    return path
+
+
+def check(tmp_path, capsys, claims: str, *options: str):
+    status = main(["check", str(sheet(tmp_path, claims)), *options])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+# ---------------------------------------------------------------------------- exit status
+
+
+def test_all_correct_exits_0(tmp_path, capsys):
+    status, out, _ = check(tmp_path, capsys, "'out[2,1]' = 0.54\n'E' = 0.384\n")
+    assert status == 0
+    assert out.splitlines()[-1] == "2 correct"
+
+
+def test_correct_given_carried_exits_0(tmp_path, capsys):
+    status, out, _ = check(tmp_path, capsys, "'out[2,1]' = 0.5\n'net[3,1]' = 0.712\n")
+    assert status == 0
+    assert out.splitlines()[-1] == "1 correct, 1 correct given the values carried"
+
+
+def test_a_rounding_slip_exits_1(tmp_path, capsys):
+    status, out, _ = check(tmp_path, capsys, "'out[2,1]' = 0.53\n")
+    assert status == 1
+    assert out.splitlines()[-1] == "1 rounding slip"
+
+
+def test_a_wrong_claim_exits_1(tmp_path, capsys):
+    status, out, _ = check(tmp_path, capsys, "'out[2,1]' = 0.54\n'E' = 0.8\n")
+    assert status == 1
+    assert out.splitlines()[-1] == "1 correct, 1 wrong"
+
+
+# ---------------------------------------------------------------------------- bad input
+
+BAD = [
+    (
+        "'net[9,1]' = 0.1\n",
+        "claims.\"net[9,1]\": unknown quantity 'net[9,1]'; closest: net[2,1] (net x₁²), "
+        "net[3,1] (net x₁³), net[2,2] (net x₂²), net[3,2] (net x₂³), delta[3,1] (δ₁³)",
+    ),
+    (
+        "'out[2,1]' = \"about 0.5\"\n",
+        "claims.\"out[2,1]\": expected a number as written (0.53, \"0.53\", or "
+        "{ value = 0.53, formula = '...' }), got 'about 0.5'",
+    ),
+    ("'out[2,1]' = true\n", "claims.\"out[2,1]\": expected a number as written"),
+    ("'out[2,1]' = [0.5]\n", "claims.\"out[2,1]\": expected a number as written"),
+    ("'out[2,1]' = nan\n", "claims.\"out[2,1]\": expected a number as written"),
+    ("'out[2,1]' = inf\n", "claims.\"out[2,1]\": expected a number as written"),
+    (
+        "'out[2,1]' = { value = \"x\" }\n",
+        "claims.\"out[2,1]\".value: expected a number as written",
+    ),
+    (
+        "'out[2,1]' = { formula = '1/2' }\n",
+        "claims.\"out[2,1]\".value: missing (the number claimed)",
+    ),
+    (
+        "'out[2,1]' = { value = 0.5, note = 'x' }\n",
+        "claims.\"out[2,1]\".note: unknown key; expected one of value, formula",
+    ),
+    (
+        "'out[2,1]' = { value = 0.5, formula = 3 }\n",
+        "claims.\"out[2,1]\".formula: expected LaTeX text, got 3",
+    ),
+    (
+        "'out[2,1]' = { value = 0.54, formula = '\\frac{1}{1+e^{-0.15}' }\n",
+        "claims.\"out[2,1]\".formula: unexpected end of formula at column 21",
+    ),
+    (
+        "'out[2,1]' = { value = 0.54, formula = '1/(1+e^{-0.15} * )' }\n",
+        "claims.\"out[2,1]\".formula: unexpected ')' at column 18",
+    ),
+    (
+        "'out[2,1]' = { value = 0.54, formula = '__import__(\"os\").system(\"true\")' }\n",
+        "claims.\"out[2,1]\".formula: unexpected '_' at column 1",
+    ),
+]
+
+
+@pytest.mark.parametrize(("claims", "message"), BAD)
+def test_bad_worksheet_exits_2_with_one_line(tmp_path, capsys, claims, message):
+    status, out, err = check(tmp_path, capsys, claims)
+    assert status == 2
+    assert out == ""
+    assert err.startswith(f"symnn: error: {message}")
+    assert err.count("\n") == 1
+
+
+def test_worksheet_without_values(tmp_path, capsys):
+    base = NET.split("[values]")[0]
+    status = main(["check", str(sheet(tmp_path, "'E' = 0.38\n", base))])
+    assert status == 2
+    assert capsys.readouterr().err == (
+        "symnn: error: values: a worksheet needs a [values] table (inputs, targets, weights)\n"
+    )
+
+
+def test_missing_file(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "nothing.toml")]) == 2
+    assert capsys.readouterr().err.endswith("nothing.toml: no such file\n")
+
+
+def test_bad_input_from_a_real_process(tmp_path):
+    path = sheet(tmp_path, "'w_{11}^7' = 0.5\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "symnn", "check", str(path)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("symnn: error: claims.\"w_{11}^7\": unknown quantity")
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+
+
+# ---------------------------------------------------------------------------- grading key
+
+
+def test_blank_worksheet_prints_the_grading_key(tmp_path, capsys):
+    status, out, _ = check(tmp_path, capsys, "")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[2] == "[claims]"
+    assert "'out[2,1]'     = 0.537429845344  # out x₁²" in lines
+    assert "'dE/dw[3,1,1]' = 0.0795450838493  # ∂E/∂w₁₁²" in lines
+    assert "\"w[3,1,1]'\"    = 0.860227458075  # w₁₁²'" in lines
+    assert len([line for line in lines if " = " in line]) == 60
+
+
+def test_the_grading_key_checks_as_all_correct(tmp_path, capsys):
+    _, key, _ = check(tmp_path, capsys, "")
+    path = tmp_path / "graded.toml"
+    path.write_text(NET + key, encoding="utf-8")
+    assert main(["check", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "60 correct"
+
+
+def test_grading_key_as_json_and_markdown(tmp_path, capsys):
+    status, out, _ = check(tmp_path, capsys, "", "--format", "json")
+    document = json.loads(out)
+    assert status == 0 and document["claims"] == []
+    entry = {e["id"]: e for e in document["key"]}["net[3,2]"]
+    assert entry == {
+        "id": "net[3,2]",
+        "name": "net x₂³",
+        "latex": r"\mathrm{net}\,x_{2}^{3}",
+        "exact": "-0.21870713549694268878",
+        "exact_float": -0.21870713549694268,
+    }
+    _, markdown, _ = check(tmp_path, capsys, "", "--format", "markdown")
+    assert r"| $\mathrm{net}\,x_{2}^{3}$ | `net[3,2]` | -0.218707135497 |" in markdown
+
+
+# ---------------------------------------------------------------------------- JSON
+
+
+def test_json_report_fields(tmp_path, capsys):
+    claims = (
+        "'out[2,1]' = 0.5\n'net[3,1]' = 0.712\n'out x_1^2' = 0.53\n"
+        "'dE/db[3,2]' = { value = 0.111, formula = '(0.45-0)(0.45)(1-0.45)' }\n"
+    )
+    status, out, _ = check(tmp_path, capsys, claims, "--format", "json")
+    assert status == 1
+    document = json.loads(out)
+    assert document["summary"] == {
+        "correct": 1, "correct-with-carried": 1, "rounding-slip": 1, "wrong": 1
+    }
+    assert document["exit_status"] == 1
+    carried, slip, wrong = document["claims"][1:]
+    assert carried["verdict"] == "correct-with-carried"
+    assert carried["carried"] == "0.71248959373946999305"
+    assert carried["carried_from"] == [{"id": "out[2,1]", "name": "out x₁²"}]
+    assert (slip["key"], slip["id"], slip["read_as"]) == ("out x_1^2", "out[2,1]", "notation")
+    assert (slip["claimed"], slip["verdict"]) == ("0.53", "rounding-slip")
+    assert wrong["verdict"] == "wrong" and wrong["cause"] == "formula"
+    assert wrong["formula"] == {
+        "text": "(0.45-0)(0.45)(1-0.45)",
+        "value": "0.111375",
+        "matches_network": False,
+        "mismatch": "it uses d₂ = 0 where the target is 1",
+        "arithmetic": "right",
+    }
+
+
+def test_claimed_digits_are_kept_in_the_report(tmp_path, capsys):
+    claims = "'net[3,2]' = -0.220\n'net[3,1]' = \"0.7462\"\n"
+    _, out, _ = check(tmp_path, capsys, claims, "--format", "json")
+    claims = json.loads(out)["claims"]
+    assert [c["claimed"] for c in claims] == ["-0.220", "0.7462"]
+    assert [c["verdict"] for c in claims] == ["rounding-slip", "correct"]
