@@ -225,8 +225,9 @@ def _split(quantity: tuple) -> tuple:
 def _named_function(name: str, latex: str):
     """A SymPy function that prints as ``latex\\left(arg\\right)``."""
 
-    def _latex(self, printer):
-        return rf"{latex}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        text = rf"{latex}\left({printer._print(self.args[0])}\right)"
+        return text if exp is None else rf"{text}^{{{exp}}}"
 
     return type(name, (sympy.Function,), {"_latex": _latex})
 
