@@ -323,6 +323,7 @@ class _Builder:
             else:
                 formula = None
             rows.append({"name": name, "layers": ", ".join(map(str, layers)),
+                         "layer_word": "layers" if len(layers) > 1 else "layer",
                          "formula": formula, "variable": tex(z, {})})
         return rows
 
@@ -406,6 +407,9 @@ class _Builder:
             columns.append({"x": f"{DX * (layer - 1):.2f}", "nodes": nodes, "role": role,
                             "number": layer + self.notation.first_layer - 1,
                             "bottom": f"{DY * (-(slots - 1) / 2) - 1.0:.2f}"})
+        bottom = min(float(c["bottom"]) for c in columns)
+        for column in columns:
+            column["bottom"] = f"{bottom:.2f}"
         for layer in range(2, self.depth + 1):
             for j in drawn[layer]:
                 for k in drawn[layer - 1]:
