@@ -117,8 +117,14 @@ class CodePrinter(NumPyPrinter):
         if len(expr.args) == 2 and expr.args[1].cond == sympy.true:
             (value, cond), (other, _) = expr.args
             where = self._module_format("numpy.where")
-            return f"{where}({self._print(cond)}, {self._print(value)}, {self._print(other)})"
+            text = f"{where}({self._print(cond)}, {self._print(value)}, {self._print(other)})"
+            if value.is_number and other.is_number:
+                return f"{text}.astype(DTYPE)"  # np.where of two numbers gives integers
+            return text
         return super()._print_Piecewise(expr)
+
+    def _print_Abs(self, expr):
+        return f"{self._module_format('numpy.abs')}({self._print(expr.args[0])})"
 
     def _print_Relational(self, expr):
         lhs, rhs = self._print(expr.lhs), self._print(expr.rhs)
@@ -163,8 +169,9 @@ def _term_rank(term: sympy.Expr) -> tuple:
 def wrap(statement: str, indent: str = INDENT, width: int = LINE_WIDTH) -> list[str]:
     """Lines of one assignment or comment, each at most ``width`` characters with indent.
 
-    A long assignment's right-hand side is put in parentheses and broken before ``+``/``-``
-    operators; a long comment is broken at spaces.
+    A long assignment's right-hand side is put in parentheses and broken before ``+`` or
+    ``-`` operators, preferring those least deep inside parentheses; a long comment is
+    broken at spaces.
     """
     if len(indent + statement) <= width:
         return [indent + statement]
@@ -173,15 +180,30 @@ def wrap(statement: str, indent: str = INDENT, width: int = LINE_WIDTH) -> list[
         return [f"{indent}# {line}" for line in body]
     target, op, value = re.match(r"^(\S+) (=|\+=|-=|\*=|/=) (.*)$", statement).groups()
     inner = indent + INDENT
-    lines, current = [], ""
-    for piece in re.split(r"(?= [-+] )", value):
-        if current and len(inner + current + piece) > width:
-            lines.append(inner + current)
-            piece = piece.lstrip()
-            current = ""
-        current += piece
-    lines.append(inner + current)
+    lines = []
+    while len(inner + value) > width:
+        breaks = _break_points(value)
+        fitting = [(depth, -pos, pos) for pos, depth in breaks if len(inner) + pos <= width]
+        if not fitting:
+            break
+        _, _, pos = min(fitting)
+        lines.append(inner + value[:pos])
+        value = value[pos + 1:]
+    lines.append(inner + value)
     return [f"{indent}{target} {op} (", *lines, f"{indent})"]
+
+
+def _break_points(text: str) -> list[tuple[int, int]]:
+    """(position, parenthesis depth) of each space before a binary ``+`` or ``-``."""
+    points, depth = [], 0
+    for pos, char in enumerate(text):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == " " and text[pos + 1:pos + 3] in ("+ ", "- ") and pos > 0:
+            points.append((pos, depth))
+    return points
 
 
 # ---------------------------------------------------------------------------------------
@@ -503,10 +525,16 @@ class InPlace:
         self.rows = set(rows)
         self.donated = donated
 
+    def _donate(self, expr: sympy.Expr) -> None:
+        """Keep the donated buffer only if ``expr`` reads it once (else it is clobbered)."""
+        if self.donated is not None and expr.count(self.donated) != 1:
+            self.donated = None
+
     def lines(self, target: str, expr: sympy.Expr) -> list[str]:
         """The statements leaving the value of ``expr`` in a variable named ``target``."""
         if not self._is_full(expr):
             return [f"{target} = {self.printer.doprint(expr)}"]
+        self._donate(expr)
         return self._emit(expr, target)
 
     def _depends(self, expr) -> bool:
@@ -804,14 +832,16 @@ def vectorized_context(derivation: Derivation) -> dict:
         kept.append(array_name("out", layer))
     in_loss = {s.name for s in loss.free_symbols}
     in_backward = {s.name for expr, _ in deltas.values() for s in expr.free_symbols}
-    in_backward |= {array_name("out", layer) for layer in range(1, depth + 1)}
+    in_backward |= {array_name("out", layer) for layer in range(1, depth)}
+    if not deltas[depth][0].free_symbols:
+        in_backward.add(array_name("out", depth))  # for np.full_like
     forward = [_forward_layer(derivation, arrays[layer], printer, needed) for layer in arrays]
     backward = [
         _backward_layer(derivation, arrays[layer], *deltas[layer], printer)
         for layer in range(depth, 1, -1)
     ]
     loss_lines = [f"# E of each sample, printed from the derivation: {_ascii(loss)}"]
-    if network.activation(depth) == "softmax":
+    if set(arrays[depth].scalars.values()) & loss.free_symbols:
         loss_lines.append(_net_max_line(arrays[depth], printer))
     loss_lines.append(f"total = np.sum({printer.doprint(loss)})")
     return {
@@ -854,8 +884,8 @@ def vector_delta(derivation: Derivation, arrays: LayerArrays) -> tuple[sympy.Exp
     size = network.size(layer)
     if layer == network.depth:
         forms = {j: output_delta(derivation, j) for j in range(1, size + 1)}
-        comment = forms[1][1]
-        return vectorize_layer({j: f[0] for j, f in forms.items()}, arrays), comment
+        vector = vectorize_layer({j: f[0] for j, f in forms.items()}, arrays)
+        return min([vector, sympy.factor_terms(vector)], key=sympy.count_ops), forms[1][1]
     per_neuron = {
         j: stabilize(sympy.piecewise_fold(derivation.definitions[qid("delta", layer, j)]))
         for j in range(1, size + 1)
@@ -950,7 +980,7 @@ def unrolled_context(derivation: Derivation) -> dict:
             nets = [symbol(i) for i in _ids("net", layer, network.size(layer))]
             forward.append(f"{net_max_symbol(layer).name} = {printer.doprint(sympy.Max(*nets))}")
         forward += [_assign(printer, i, e) for i, e in activation_output(derivation, layer).items()]
-    outputs = ", ".join(python_name(i) for i in _ids("out", depth, network.size(depth)))
+    output_names = ", ".join(python_name(i) for i in _ids("out", depth, network.size(depth)))
     targets = []
     if losses.get(spec.loss).needs_targets:
         targets = _unpack(network.target_ids(), "np.asarray(Y, dtype=DTYPE).T")
@@ -980,20 +1010,18 @@ def unrolled_context(derivation: Derivation) -> dict:
     assembly = []
     for layer in range(2, depth + 1):
         grads = [[python_name("dE/d" + w) for w in row] for row in network.weight_ids(layer)]
-        assembly.append((weight_key(layer), _nested(grads)))
+        assembly += _dict_entry(weight_key(layer), grads)
         if spec.bias != "none":
             biases = [python_name("dE/d" + b) for b in network.bias_ids(layer)]
-            assembly.append((bias_key(spec, layer), _nested(biases)))
+            assembly += _dict_entry(bias_key(spec, layer), biases)
     return {
         "unpack": unpack,
         "forward": _wrap_all(forward),
-        "outputs": outputs,
+        "output_names": output_names,
         "targets": targets,
         "loss": _wrap_all(loss),
         "backward": _wrap_all(backward),
-        "assembly": [
-            line for key, text in assembly for line in wrap(f'"{key}": {text},', INDENT * 2)
-        ],
+        "assembly": assembly,
     }
 
 
@@ -1018,10 +1046,25 @@ def _assign(printer: CodePrinter, quantity_id: str, expr: sympy.Expr) -> str:
     return f"{name} = {printer.doprint(expr)}"
 
 
-def _nested(items) -> str:
-    if isinstance(items, list):
-        return "[" + ", ".join(_nested(i) for i in items) + "]"
-    return items
+def _dict_entry(key: str, names: list) -> list[str]:
+    """Indented lines of ``"key": [[a, b], [c, d]],``; one row per line if too long."""
+    def text(item) -> str:
+        return "[" + ", ".join(text(i) for i in item) + "]" if isinstance(item, list) else item
+
+    indent = INDENT * 2
+    line = f'{indent}"{key}": {text(names)},'
+    if len(line) <= LINE_WIDTH:
+        return [line]
+    rows = [text(row) + "," for row in names] if isinstance(names[0], list) else [
+        name + "," for name in names
+    ]
+    body = textwrap.wrap(" ".join(rows), LINE_WIDTH - len(indent) - len(INDENT),
+                         break_on_hyphens=False) if not isinstance(names[0], list) else rows
+    lines = []
+    for row in body:
+        lines += textwrap.wrap(row, LINE_WIDTH, initial_indent=indent + INDENT,
+                               subsequent_indent=indent + INDENT * 2, break_on_hyphens=False)
+    return [f'{indent}"{key}": [', *lines, f"{indent}],"]
 
 
 def _unpack(ids: list, source: str) -> list[str]:
