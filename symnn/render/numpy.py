@@ -758,6 +758,26 @@ def module_context(derivation: Derivation, style: str, dtype: str, source: str) 
     }
 
 
+def example_arrays(spec: NetworkSpec) -> tuple[dict, object, object]:
+    """(params, X, Y) of a spec's ``[values]`` as float64 arrays for a generated module:
+    one sample; Y is None for a loss without targets."""
+    import numpy as np  # only here: the renderer itself does not need NumPy
+
+    values = spec.values
+    if values is None:
+        raise SymnnError("values: the spec has no [values] table")
+    params = {}
+    for layer, matrix in enumerate(values.weights, start=2):
+        params[weight_key(layer)] = np.array([[float(x) for x in row] for row in matrix])
+        if spec.bias == "per-neuron":
+            params[bias_key(spec, layer)] = np.array([float(x) for x in values.biases[layer - 2]])
+        elif spec.bias == "per-layer":
+            params[bias_key(spec, layer)] = np.array([float(values.biases[layer - 2])])
+    X = np.array([[float(x) for x in values.inputs]])
+    Y = None if values.targets is None else np.array([[float(x) for x in values.targets]])
+    return params, X, Y
+
+
 def weight_key(layer: int) -> str:
     """The params key of the weights feeding a layer: layer 2 is fed by ``W1``."""
     return f"W{layer - 1}"
