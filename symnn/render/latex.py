@@ -17,6 +17,7 @@ for Jupyter (``_repr_markdown_``, ``_repr_latex_``).
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -99,7 +100,8 @@ def render(
         "fragment": "latex/fragment.tex.j2",
         "markdown": "markdown/document.md.j2",
     }[fmt]
-    return environment().get_template(template).render(**context)
+    text = environment().get_template(template).render(**context)
+    return re.sub(r"\n{3,}", "\n\n", text)  # blank lines left by empty sections
 
 
 def compile_pdf(tex_source: str) -> bytes:
