@@ -614,10 +614,10 @@ class InPlace:
 
     def _accumulator(self, parts, op):
         """The part computed first into the buffer: the donated array, else a full-shaped
-        compound (a numerator for products); None if only plain arrays remain."""
+        compound (a numerator for products); None if only simple parts remain."""
         if self.donated in parts:
             return self.donated
-        candidates = [p for p in parts if self._is_full(p) and not p.is_Symbol]
+        candidates = [p for p in parts if self._is_full(p) and not _is_simple(p)]
         candidates.sort(key=lambda p: op is sympy.Mul and _is_reciprocal(p))
         return candidates[0] if candidates else None
 
@@ -629,6 +629,12 @@ class InPlace:
         if part.could_extract_minus_sign():
             return f"{dest} -= {self.printer.doprint(-part)}"
         return f"{dest} += {self.printer.doprint(part)}"
+
+
+def _is_simple(expr) -> bool:
+    """An array or a number times an array: cheaper printed whole than built in place."""
+    return expr.is_Symbol or (expr.is_Mul and len(expr.args) == 2 and expr.args[0].is_number
+                              and expr.args[1].is_Symbol)
 
 
 def _is_reciprocal(expr) -> bool:
@@ -842,7 +848,8 @@ def vectorized_context(derivation: Derivation) -> dict:
         names.update({s: s.name for s in [*item.arrays.values(), *item.scalars.values()]})
     printer = CodePrinter(names)
     deltas = {layer: vector_delta(derivation, arrays[layer]) for layer in arrays}
-    loss = _without_row_sums(vectorize(stable_loss(derivation), arrays[depth], None))
+    per_sample = vectorize(stable_loss(derivation), arrays[depth], None)
+    loss = _without_row_sums(per_sample)
     needed = {s.name for expr, _ in deltas.values() for s in expr.free_symbols}
     needed |= {s.name for s in loss.free_symbols}
     kept = ["out_1"]
@@ -860,7 +867,7 @@ def vectorized_context(derivation: Derivation) -> dict:
         _backward_layer(derivation, arrays[layer], *deltas[layer], printer)
         for layer in range(depth, 1, -1)
     ]
-    loss_lines = [f"# E of each sample, printed from the derivation: {_ascii(loss)}"]
+    loss_lines = [f"# E of each sample (row), printed from the derivation: {_ascii(per_sample)}"]
     if set(arrays[depth].scalars.values()) & loss.free_symbols:
         loss_lines.append(_net_max_line(arrays[depth], printer))
     loss_lines.append(f"total = np.sum({printer.doprint(loss)})")
@@ -889,8 +896,8 @@ def _without_row_sums(expr: sympy.Expr) -> sympy.Expr:
 
 
 def _ascii(expr: sympy.Expr) -> str:
-    """A short plain-text form of an expression for a comment."""
-    return str(expr).replace("_EXP_MAX", "EXP_MAX")
+    """A plain-text form of an array expression for a comment (RowSum is a row sum)."""
+    return str(expr).replace("RowSum", "rowsum")
 
 
 def _wrap_all(statements: list[str]) -> list[str]:
