@@ -269,6 +269,20 @@ def test_cli_bad_only_id_is_one_line_and_no_file(tmp_path, capsys):
     assert not output.exists()
 
 
+def test_cli_values_that_make_the_loss_complex_are_an_error(tmp_path, capsys):
+    path = tmp_path / "bad.toml"
+    path.write_text('[network]\nlayers = [1, 1]\nactivation = "tanh"\nloss = "cross-entropy"\n'
+                    '[values]\ninputs = [1]\ntargets = [1]\nweights = [[[-2]]]\n'
+                    'biases = [[0]]\n', encoding="utf-8")
+    output = tmp_path / "notes.md"
+    assert main(["latex", str(path), "-o", str(output)]) == 2
+    assert capsys.readouterr().err == (
+        "symnn: error: E: not a real number at the spec's values (0.0366354 - 3.14159*I); "
+        "check the values against the activation and loss (e.g. the log of a number that is "
+        "not positive)\n")
+    assert not output.exists()
+
+
 def test_cli_unknown_preset(capsys):
     assert main(["latex", str(WORKED), "--notation", "knuth"]) == 2
     assert capsys.readouterr().err == ("symnn: error: --notation: expected one of net-out, "

@@ -93,8 +93,9 @@ def _decimal(value: sympy.Expr, where: str) -> Decimal:
             return Decimal(int(value.p)) / Decimal(int(value.q))
     if not (value.is_Number and value.is_finite and value.is_real):
         raise SymnnError(
-            f"{where}: not a real number at the spec's values ({value}); check the values "
-            "against the activation and loss (e.g. the log of a number that is not positive)"
+            f"{where}: not a real number at the spec's values ({sympy.N(value, 6)}); check the "
+            "values against the activation and loss (e.g. the log of a number that is not "
+            "positive)"
         )
     return Decimal(str(sympy.Float(value, 60)))
 
