@@ -702,9 +702,15 @@ class _Builder:
 
     def matrix_layer(self, layer: int) -> dict:
         """The matrix form of one layer: dimensions, net, δ, ∂E/∂W, ∂E/∂b."""
-        view = layer_matrices(self.derivation, layer)
-        rows_n, cols_n = view.shape
+        rows_n, cols_n = self.network.size(layer), self.network.size(layer - 1)
         explicit = rows_n <= MATRIX_LIMIT and cols_n <= MATRIX_LIMIT
+        # The matrices themselves only for explicit layers: building 20 x 784 products
+        # to print their dimensions would cost seconds.
+        view = layer_matrices(self.derivation, layer) if explicit else _Shape(
+            biases=None if self.derivation.spec.bias == "none" else True,
+            dE_db=None if self.derivation.spec.bias == "none" else True,
+            is_jacobian=self.network.activation(layer) == "softmax",
+        )
         n = self.notation
         W, x = matrix_name("w", layer, n), matrix_name("out", layer - 1, n)
         net, out = matrix_name("net", layer, n), matrix_name("out", layer, n)
@@ -757,13 +763,13 @@ class _Builder:
         """δ of a layer in matrix form (output: ∇E ⊙ φ′ or Jᵀ∇E; hidden: the recursion)."""
         n = self.notation
         phi = rf"{n.activation}'\left({net}\right)"
-        factors, op = (view.dE_dout, view.slope), r" \odot "
+        op = r" \odot "
         if layer == self.depth:
             grad = rf"\frac{{\partial {n.loss}}}{{\partial {out}}}"
             if view.is_jacobian:
                 J = rf"\frac{{\partial {out}}}{{\partial {net}}}"
                 row = rf"{delta} &= \left({J}\right)^{{\top}} {grad}"
-                factors, op = (view.slope.T, view.dE_dout), " "
+                op = " "
             else:
                 row = rf"{delta} &= {grad} \odot {phi}"
         else:
@@ -773,6 +779,7 @@ class _Builder:
             row = rf"{delta} &= \left({recursion}\right) \odot {phi}"
         if not explicit:
             return [row]
+        factors = (view.slope.T, view.dE_dout) if op == " " else (view.dE_dout, view.slope)
         lines = [row + " = " + op.join(self.bmatrix(m) for m in factors)]
         if self.numbers is not None:
             lines.append(f"&= {op.join(self.bmatrix(m, True) for m in factors)} "
@@ -838,6 +845,15 @@ class _Builder:
             return f"{self.name(new)} &= {self.name(param)} {self.shown(new)}"
         expr = symbol(param) - ETA * symbol(gradient_id(param))
         return f"{self.name(new)} &= {self.sym(expr)} = {self.num(expr)} {self.shown(new)}"
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What the matrix form needs of a layer too large to write out entry by entry."""
+
+    biases: object
+    dE_db: object
+    is_jacobian: bool
 
 
 def _chunked(first: str, pieces: list[str], per_row: int, joiner: str = " + ") -> list[str]:
