@@ -1,0 +1,1 @@
+"""Checking hand-written backpropagation calculations against a derivation."""
