@@ -735,18 +735,23 @@ def module_context(derivation: Derivation, style: str, dtype: str, source: str) 
         })
     update_biases = spec.values.update_biases if spec.values else True
     keys = [k for item in layers for k in (item["weight_key"], item["bias_key"]) if k]
-    notes = [
-        f"The output error signal is softmax with cross-entropy's simplified out - d, valid "
-        f"when {signal.condition}."
-        for signal in list(derivation.error_signals.values())[-1:]
-        if signal.simplified is not None
-    ]
+    signal = derivation.error_signals[qid("delta", network.depth, 1)]
+    notes = []
+    if signal.simplified is not None:
+        notes = textwrap.wrap(
+            f"The output error signal of softmax with cross-entropy is computed in its "
+            f"simplified form out - d, which holds when {signal.condition}.", 88
+        )
     return {
         "style": style,
         "dtype": dtype,
         "source": source,
-        "command": f"symnn codegen {source} --style {style} --dtype {dtype}",
-        "describe": describe(spec),
+        "command_lines": _command_lines(source, style, dtype),
+        "sizes": "-".join(str(n) for n in spec.layers),
+        "network_lines": textwrap.wrap(
+            f"Network: {spec.layers[0]} inputs; "
+            + "; ".join(f"layer {i['number']}: {i['size']} {i['activation']}" for i in layers)
+            + f"; biases {spec.bias}.", 88),
         "layer_sizes": list(spec.layers),
         "layers": layers,
         "inputs": spec.layers[0],
@@ -803,13 +808,12 @@ def classifier(spec: NetworkSpec) -> str | None:
     return None
 
 
-def describe(spec: NetworkSpec) -> str:
-    """One line: ``2-2-2 network; activations sigmoid, sigmoid; loss mse; biases ...``."""
-    sizes = "-".join(str(n) for n in spec.layers)
-    return (
-        f"{sizes} network; activations {', '.join(spec.activations)}; loss {spec.loss}; "
-        f"biases {spec.bias}"
-    )
+def _command_lines(source: str, style: str, dtype: str) -> list[str]:
+    """The ``symnn codegen`` command that makes the module, on one or two lines."""
+    command = f"symnn codegen {source} --style {style} --dtype {dtype}"
+    if len(command) <= 90:
+        return [command]
+    return [f"symnn codegen {source} \\", f"    --style {style} --dtype {dtype}"]
 
 
 def array_name(kind: str, layer: int) -> str:
