@@ -252,9 +252,16 @@ def test_no_warnings_at_net_inputs_of_plus_minus_1000(tmp_path, activations, los
         assert value == pytest.approx(500.0, rel=1e-6)
 
 
-def test_exp_max_does_not_overflow():
-    for dtype in (np.float64, np.float32):
-        bound = float(np.log(np.finfo(dtype).max)) - 1
-        with np.errstate(over="raise"):
-            assert np.isfinite(np.exp(np.asarray(bound, dtype=dtype)))
-            assert np.isfinite(np.exp(np.float32(bound))) if dtype is np.float32 else True
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_exp_max_bound(tmp_path, dtype):
+    """exp(_EXP_MAX) is finite in the dtype, and the logistic's clipped tail lies below the
+    dtype's smallest normal number (so clipping changes nothing a float can resolve)."""
+    module = generate(tmp_path, {"layers": [1, 1], "activation": "sigmoid", "loss": "mse"},
+                      dtype=dtype)
+    bound = np.asarray(module._EXP_MAX, dtype=dtype)
+    with np.errstate(over="raise"):
+        assert np.isfinite(np.exp(bound))
+    assert 1 / (1 + np.exp(np.float64(bound))) < np.finfo(dtype).smallest_normal
+    saturated = module.forward({"W1": np.array([[1.0]], dtype=dtype),
+                                "b1": np.array([-1e4], dtype=dtype)}, np.zeros((1, 1)))
+    assert saturated.dtype == dtype and 0 < saturated[0, 0] < np.finfo(dtype).smallest_normal
