@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 import sympy
 
@@ -42,15 +43,33 @@ class Written:
         """One unit in the last digit written."""
         return sympy.Rational(10) ** self.exponent
 
+    @cached_property
+    def _half_unit(self) -> tuple[sympy.Rational, float]:
+        return self.unit / 2, float(self.unit / 2)
+
     def tolerance(self, value: sympy.Expr) -> sympy.Rational:
         """How far a value may be from the claim and still round to it."""
         if self.float64:
             return FLOAT64_ULPS * sympy.Rational(math.ulp(float(value) or 1.0))
-        return self.unit / 2
+        return self._half_unit[0]
 
     def matches(self, value: sympy.Expr) -> bool:
         """True when ``value`` rounds to the claim at the digits written."""
+        approximate = float(value)
+        if not self.float64:
+            gap = abs(approximate - self._float)
+            if gap > 2 * self._half_unit[1] + 1e-12 * abs(approximate):
+                return False  # clearly apart: skip the exact comparison
         return abs(exact(value) - self.value) <= self.tolerance(value)
+
+    def near(self, value: float) -> bool:
+        """A cheap screen: could ``value`` (a float) match the claim? (no false negatives)"""
+        tolerance = float(self.tolerance(value)) if self.float64 else self._half_unit[1]
+        return abs(value - self._float) <= 2 * tolerance + 1e-9 * abs(value)
+
+    @cached_property
+    def _float(self) -> float:
+        return float(self.value)
 
     def rounded(self, value: sympy.Expr) -> sympy.Rational:
         """``value`` rounded (half away from zero) to the digits of the claim."""
@@ -106,8 +125,10 @@ def _text(number: Decimal) -> str:
     return str(number).replace("E+", "e").replace("E", "e")
 
 
-def exact(value: sympy.Expr) -> sympy.Rational:
-    """A number as an exact rational (a 50-digit Float becomes its exact binary value)."""
+def exact(value: sympy.Expr | float) -> sympy.Rational:
+    """A number as an exact rational (a Float or float becomes its exact binary value)."""
+    if isinstance(value, float):
+        return sympy.Rational(value)
     return value if value.is_Rational else sympy.Rational(value)
 
 

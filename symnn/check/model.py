@@ -14,14 +14,16 @@ are models built with different options (another loss, the factor 2 dropped, …
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+import mpmath
 import sympy
 
 from symnn import losses
+from symnn.check.numeric import EXACT, FLOAT, WORKING_DIGITS, Arithmetic, compile_expr, to_sympy
 from symnn.derive import Derivation, derive
-from symnn.evaluate import DIGITS, leaf_values
+from symnn.evaluate import leaf_values
 from symnn.naming import gradient_id, parse_id, symbol, updated_id
 
 AFTER = "@after"  # suffix of the internal ids of the forward pass after the update step
@@ -51,6 +53,15 @@ class Model:
     definitions: dict[str, sympy.Expr]
     leaves: dict[str, sympy.Rational]
     derivation: Derivation
+    updates: dict[str, sympy.Expr] = field(default_factory=dict)  # p', the pass after, E'
+    _leaf_numbers: dict = field(default_factory=dict, repr=False)
+
+    def leaf_numbers(self, arithmetic: Arithmetic) -> dict:
+        """The leaves converted for an arithmetic (once)."""
+        if arithmetic.name not in self._leaf_numbers:
+            convert = arithmetic.from_sympy
+            self._leaf_numbers[arithmetic.name] = {k: convert(v) for k, v in self.leaves.items()}
+        return self._leaf_numbers[arithmetic.name]
 
     def dependencies(self, quantity_id: str) -> list[str]:
         """The ids a quantity's definition uses directly (none for a leaf)."""
@@ -83,8 +94,14 @@ class Model:
 
 
 
-def build_model(derivation: Derivation, options: Options | None = None) -> Model:
-    """The model of a derivation (with a learning rate: the update step and ``E'``)."""
+def build_model(
+    derivation: Derivation, options: Options | None = None, base: Model | None = None
+) -> Model:
+    """The model of a derivation (with a learning rate: the update step and ``E'``).
+
+    ``base``, the model of the same derivation without options, lends its update step
+    when the options keep the loss and the learning rate (it is the same expression).
+    """
     options = options or Options()
     if options.loss is not None:
         derivation = derive(replace(derivation.spec, loss=options.loss))
@@ -100,12 +117,15 @@ def build_model(derivation: Derivation, options: Options | None = None) -> Model
     rate = options.rate
     if rate is None and values.learning_rate is not None:
         rate = sympy.Rational(values.learning_rate)
-    updates = _update_definitions(derivation, rate) if rate is not None else {}
+    if base is not None and options.loss is None and options.rate is None:
+        updates = base.updates
+    else:
+        updates = _update_definitions(derivation, rate) if rate is not None else {}
     if options.updated_backprop and updates:
         definitions = _backprop_through_updates(definitions, updates, network.depth)
     for key, expr in updates.items():
         definitions.setdefault(key, expr)
-    return Model(definitions, leaves, derivation)
+    return Model(definitions, leaves, derivation, updates)
 
 
 def _update_definitions(derivation: Derivation, rate: sympy.Rational) -> dict[str, sympy.Expr]:
@@ -147,28 +167,37 @@ def _backprop_through_updates(definitions: dict, updates: dict, depth: int) -> d
 
 
 def run(
-    model: Model, pinned: dict[str, sympy.Expr] | None = None, wanted: Iterable[str] | None = None
-) -> dict[str, sympy.Expr]:
+    model: Model,
+    pinned: dict[str, sympy.Expr] | None = None,
+    wanted: Iterable[str] | None = None,
+    arithmetic: Arithmetic = EXACT,
+) -> dict:
     """Compute each wanted quantity from its definition, with ``pinned`` values carried.
 
-    Returns id -> computed value (exact Rational, or Float with 50 digits) for every
-    definition evaluated; a pinned quantity's own entry is its computed value, not its pin.
-    A pinned leaf (input, target, weight, bias) replaces the leaf's value.
+    Returns id -> computed value for every definition evaluated: exact (a Rational, or a
+    Float with 50 digits) or, with ``arithmetic=FLOAT``, a Python float for searches. A
+    pinned quantity's own entry is its computed value, not its pin; a pinned leaf (input,
+    target, weight, bias) replaces the leaf's value.
     """
     pinned = pinned or {}
     order = list(model.definitions) if wanted is None else model.cone(wanted, pinned)
-    env = {symbol(k): pinned.get(k, v) for k, v in model.leaves.items()}
-    env.update({symbol(k): v for k, v in pinned.items() if k in model.definitions})
-    computed: dict[str, sympy.Expr] = {}
-    for key in order:
-        expr = model.definitions[key]
-        if any(s not in env for s in expr.free_symbols):
-            continue  # needs a leaf that is absent (targets of the ``output`` loss)
-        value = expr.xreplace(env)
-        if not value.is_Rational:
-            value = value.evalf(DIGITS)
-        computed[key] = value
-        env[symbol(key)] = pinned.get(key, value)
+    convert = arithmetic.from_sympy
+    env = dict(model.leaf_numbers(arithmetic))
+    env.update({k: convert(v) for k, v in pinned.items() if k in model.leaves})
+    env.update({k: convert(v) for k, v in pinned.items() if k in model.definitions})
+    computed: dict = {}
+    with mpmath.workdps(WORKING_DIGITS):
+        for key in order:
+            if any(d not in env for d in model.dependencies(key)):
+                continue  # needs a leaf that is absent (targets of the ``output`` loss)
+            try:
+                value = compile_expr(model.definitions[key], arithmetic)(env)
+            except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                continue  # e.g. the log of a negative number in a slip's model
+            if isinstance(value, mpmath.mpc) or value != value:  # complex, or nan
+                continue
+            computed[key] = value if arithmetic is FLOAT else to_sympy(value)
+            env[key] = convert(pinned[key]) if key in pinned else value
     return computed
 
 

@@ -31,6 +31,7 @@ from symnn.check.digits import Written, show
 from symnn.check.formula import FormulaError, NameRef, parse_formula
 from symnn.check.model import AFTER, Model, build_model, carried_sources, run
 from symnn.check.names import Names
+from symnn.check.numeric import EXACT, FLOAT, Arithmetic
 from symnn.check.slips import OTHER_QUANTITY, Variant
 from symnn.check.worksheet import Claim, quoted_key
 from symnn.derive import Derivation
@@ -45,6 +46,8 @@ ARITHMETIC_CAUSE = "arithmetic"  # the formula is right, its evaluation is not
 CLOSE = sympy.Rational(1, 10**30)  # relative gap under which two computed numbers are equal
 OTHER_QUANTITIES_SHOWN = 3
 FORMULA_NUMBER = re.compile(r"\d+\.\d+|\.\d+|\d+")
+MAX_SEARCH_CONE = 400  # formulas of quantities computed from more: no number-by-number search
+MAX_TRIALS = 400  # numbers tried in place of others, per formula
 ROLES = {"d": "the target", "w": "the weight", "b": "the bias"}
 
 
@@ -234,7 +237,7 @@ class Checker:
             for with_carried in (False, True):
                 if with_carried and carried is None:
                     continue
-                value = self._variant_value(index, variant, claim.id, with_carried)
+                value = self._variant_value(index, variant, claim.id, with_carried, written)
                 if value is not None and written.matches(value):
                     causes.append(variant.slip)
                     suffix = " (with your carried values)" if with_carried else ""
@@ -264,21 +267,28 @@ class Checker:
     def _variant_model(self, index: int) -> Model:
         if index not in self._variant_models:
             options = self.variants()[index].options
-            self._variant_models[index] = build_model(self.derivation, options)
+            self._variant_models[index] = build_model(self.derivation, options, self.model)
         return self._variant_models[index]
 
-    def _variant_value(self, index: int, variant: Variant, quantity_id: str, with_carried: bool):
+    def _variant_value(
+        self, index: int, variant: Variant, quantity_id: str, with_carried: bool, written
+    ):
+        """A slip's value of a quantity, if it may match ``written`` (screened in floats)."""
         if variant.negate:
             value = self.carried.get(quantity_id) if with_carried else self.exact[quantity_id]
             return None if value is None or value == 0 else -value
-        key = (index, with_carried)
-        if key not in self._variant_runs:
-            model = self._variant_model(index)
-            wanted = {c.id for c in self.claims if c.id in model.definitions}
-            computed = run(model, self.pins if with_carried else {}, wanted)
-            computed.update({k: v for k, v in model.leaves.items() if k not in computed})
-            self._variant_runs[key] = computed
-        return self._variant_runs[key].get(quantity_id)
+        model = self._variant_model(index)
+        if quantity_id in model.leaves:
+            return model.leaves[quantity_id]
+        pins = self.pins if with_carried else {}
+        for arithmetic in (FLOAT, EXACT):
+            known = self._variant_runs.setdefault((index, with_carried, arithmetic.name), {})
+            if quantity_id not in known:
+                known.update(run(model, pins, [quantity_id], arithmetic))
+            value = known.get(quantity_id)
+            if value is None or (arithmetic is FLOAT and not written.near(value)):
+                return None
+        return value
 
     # ---------------------------------------------------------------- formulas
 
@@ -287,7 +297,7 @@ class Checker:
         numbers = _formula_numbers(claim.formula)
         used = None
         for env in self._environments(self.model, [self.exact, self.carried], claim.id, numbers):
-            if _close(value, self._instantiate(self.model, claim.id, env)):
+            if self._gives(self.model, claim.id, env, value):
                 used = env
                 break
         mismatch = None
@@ -359,10 +369,21 @@ class Checker:
                         pins.setdefault(key, candidate.value)
         return pins
 
-    def _instantiate(self, model: Model, quantity_id: str, pins: dict) -> sympy.Expr | None:
+    def _instantiate(
+        self, model: Model, quantity_id: str, pins: dict, arithmetic: Arithmetic = EXACT
+    ):
         if quantity_id in model.leaves:
-            return pins.get(quantity_id, model.leaves[quantity_id])
-        return run(model, pins, [quantity_id]).get(quantity_id)
+            value = pins.get(quantity_id, model.leaves[quantity_id])
+            return arithmetic.from_sympy(value)
+        return run(model, pins, [quantity_id], arithmetic).get(quantity_id)
+
+    def _gives(self, model: Model, quantity_id: str, pins: dict, value: sympy.Expr) -> bool:
+        """True when the model with these pins computes ``value`` (screened in floats)."""
+        approximate = self._instantiate(model, quantity_id, pins, FLOAT)
+        target = float(value)
+        if approximate is None or abs(approximate - target) > 1e-9 * max(1.0, abs(target)):
+            return False
+        return _close(value, self._instantiate(model, quantity_id, pins))
 
     def _explain_formula(self, claim, value, numbers: list[Written]) -> str:
         """What a formula that does not match the network computes instead.
@@ -373,10 +394,10 @@ class Checker:
         """
         qid = claim.id
         pins = self._environments(self.model, [self.exact, self.carried], qid, numbers)[1]
-        expected = self._instantiate(self.model, qid, pins)
-        if expected is not None and expected != 0 and _close(value, -expected):
+        if value != 0 and self._gives(self.model, qid, pins, -value):
             return "it has the opposite sign"
-        leaves, intermediates = self._substitutable(qid, pins)
+        search = len(self.model.cone([qid], pins)) <= MAX_SEARCH_CONE
+        leaves, intermediates = self._substitutable(qid, pins) if search else ([], [])
         found = self._substitution(qid, value, leaves, _alternatives(numbers), pins)
         if found:
             return found
@@ -384,29 +405,29 @@ class Checker:
             if variant.negate:
                 continue
             model = self._variant_model(index)
-            values = [self._variant_everything(index)]
+            values = [run(model, {}, [qid], FLOAT)]
             for env in self._environments(model, values, qid, numbers):
-                if _close(value, self._instantiate(model, qid, env)):
+                if self._gives(model, qid, env, value):
                     return variant.description
         found = self._substitution(qid, value, intermediates, _alternatives(numbers), pins)
-        return found or "no single slip or substituted number explains it"
-
-    def _variant_everything(self, index: int) -> dict:
-        """Every quantity of a slip's model, from scratch."""
-        key = (index, "all")
-        if key not in self._variant_runs:
-            self._variant_runs[key] = run(self._variant_model(index))
-        return self._variant_runs[key]
+        if found:
+            return found
+        if not search:
+            return "no common slip explains it (the network is too large to try each number)"
+        return "no single slip or substituted number explains it"
 
     def _substitution(self, qid: str, value, nodes: list[str], alternatives, pins) -> str | None:
         """``it uses X = a where … is b`` if one number in place of another gives ``value``."""
+        trials = 0
         for node in nodes:
             current = pins.get(node, self.exact.get(node))
             for alternative in alternatives:
                 if alternative == current:
                     continue
-                trial = self._instantiate(self.model, qid, {**pins, node: alternative})
-                if _close(value, trial):
+                trials += 1
+                if trials > MAX_TRIALS:
+                    return None
+                if self._gives(self.model, qid, {**pins, node: alternative}, value):
                     return (
                         f"it uses {self.names.plain(node)} = {show(alternative)} where "
                         f"{self._role(node)} is {show(current)}"
