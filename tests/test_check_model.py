@@ -7,6 +7,7 @@ import sympy
 
 from symnn import spec
 from symnn.check.model import Options, build_model, carried_sources, run
+from symnn.check.numeric import FLOAT
 from symnn.derive import derive
 from symnn.evaluate import evaluate
 
@@ -43,6 +44,7 @@ SPECS = {
     "tanh-half-sse": network([3, 2, 2], "tanh", "half-sse", targets=[1, 0]),
     "relu-per-layer": network([2, 3, 1], ["relu", "identity"], "sse", "per-layer", targets=[1]),
     "softmax-ce": network([2, 3, 3], ["sigmoid", "softmax"], "cross-entropy", targets=[0, 1, 0]),
+    "leaky-relu": network([2, 3, 2], ["leaky-relu", "sigmoid"], "mse", targets=[1, 0]),
     "no-bias-update": network([2, 2, 2], "sigmoid", "mse", update_biases=False, targets=[0, 1]),
     "no-bias": network([2, 2, 1], "softplus", "binary-cross-entropy", "none", targets=[1]),
     "no-rate": network([2, 2, 2], "sigmoid", "mse", rate=None, targets=[0, 1]),
@@ -59,6 +61,15 @@ def test_model_values_equal_the_core_evaluation(name):
     assert set(model.ids()) == set(core)
     for key, value in core.items():
         assert abs(ours[key] - value) <= sympy.Rational(1, 10**45), (name, key)
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_float_screening_agrees_with_the_exact_values(name):
+    model = build_model(derive(SPECS[name]))
+    exact, approximate = run(model), run(model, arithmetic=FLOAT)
+    assert set(exact) == set(approximate)
+    for key, value in exact.items():
+        assert approximate[key] == pytest.approx(float(value), rel=1e-12, abs=1e-15), key
 
 
 def test_loss_option_equals_a_spec_with_that_loss():

@@ -172,8 +172,15 @@ def _condition(condition, arithmetic: Arithmetic) -> Callable[[dict], bool]:
     if type(condition) in _RELATIONS:
         relation = _RELATIONS[type(condition)]
         lhs, rhs = compile_expr(condition.lhs, arithmetic), compile_expr(condition.rhs, arithmetic)
-        return lambda env: relation(lhs(env), rhs(env))
+        return lambda env: relation(*_comparable(lhs(env), rhs(env)))
     return _fallback(condition, arithmetic)
+
+
+def _comparable(a: Number, b: Number) -> tuple[Number, Number]:
+    """Two numbers of one type (mpf and Fraction do not compare with each other)."""
+    if type(a) is type(b) or isinstance(a, float) or isinstance(b, float):
+        return a, b
+    return _mpf(a), _mpf(b)
 
 
 def _fallback(expr: sympy.Expr, arithmetic: Arithmetic) -> Compiled:
