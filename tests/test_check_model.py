@@ -1,6 +1,7 @@
 """The checker's model agrees with the core's evaluation, and pins carry claimed values."""
 
 from dataclasses import replace
+from itertools import pairwise
 
 import pytest
 import sympy
@@ -18,7 +19,7 @@ def network(layers, activation, loss, bias="per-neuron", rate="0.5", update_bias
     sizes = list(layers)
     weights = [
         [[round(0.1 * ((i + 2 * j + 3 * m) % 7) - 0.3, 2) for j in range(a)] for i in range(b)]
-        for m, (a, b) in enumerate(zip(sizes, sizes[1:], strict=False))
+        for m, (a, b) in enumerate(pairwise(sizes))
     ]
     values = {
         "inputs": [0.5, -0.25, 0.75][: sizes[0]],

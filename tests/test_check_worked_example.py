@@ -149,3 +149,6 @@ def test_demo_shows_the_report(tmp_path):
     assert "(symnn check exits with status 1: a claim is a slip or wrong)" in shown
     written = (tmp_path / "worked-example-001-check.md").read_text(encoding="utf-8")
     assert written == (GOLDEN / "worked-example-001.md").read_text(encoding="utf-8")
+    copy = tmp_path / "worked-example-001-worksheet.toml"
+    assert copy.read_text(encoding="utf-8") == WORKSHEET.read_text(encoding="utf-8")
+    assert shown.endswith(f"Edit the worksheet and check it again: symnn check {copy}\n")

@@ -67,4 +67,7 @@ def demo(outdir: Path, stream: TextIO) -> None:
     print(f"(symnn check exits with status {status}: {meaning})", file=stream)
     target = outdir / DEMO_REPORT
     target.write_text(markdown, encoding="utf-8")
+    copy = outdir / DEMO_WORKSHEET
+    copy.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     print(f"Markdown report: {target}", file=stream)
+    print(f"Edit the worksheet and check it again: symnn check {copy}", file=stream)
