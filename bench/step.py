@@ -34,7 +34,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                         help="threads for both NumPy (OpenBLAS) and PyTorch (default: all CPUs)")
-    parser.add_argument("--rounds", type=int, default=15, help="timing rounds (default 15)")
+    parser.add_argument("--rounds", type=int, default=30, help="timing rounds (default 30)")
     return parser.parse_args()
 
 
@@ -151,7 +151,7 @@ def measure(module, layers, batch, dtype) -> dict:
     }
     for function in functions.values():
         timed(function, 3)
-    steps = max(1, int(0.02 / max(timed(functions["torch"], 3), 1e-7)))
+    steps = max(1, int(0.005 / max(timed(functions["torch"], 3), 1e-7)))  # ~5 ms a round
     best = dict.fromkeys(functions, float("inf"))
     for _ in range(ARGS.rounds):
         for name, function in functions.items():
@@ -165,6 +165,10 @@ def main() -> int:
     print(f"threads: {ARGS.threads} for NumPy/OpenBLAS and PyTorch; OPENBLAS_THREAD_TIMEOUT="
           f"{os.environ['OPENBLAS_THREAD_TIMEOUT']}; numpy {np.__version__}, torch "
           f"{torch.__version__}; times: best of {ARGS.rounds} rounds, microseconds per step")
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        print(f"note: the load average is {load:.1f} on {os.cpu_count()} CPUs before starting; "
+              f"other processes disturb multi-threaded timings (compare --threads 1)")
     with tempfile.TemporaryDirectory() as folder:
         modules = generated_modules(Path(folder))
         header = (f"{'net':<16}{'batch':>6}  {'dtype':<8}{'numpy':>10}{'torch':>10}"

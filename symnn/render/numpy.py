@@ -1020,11 +1020,7 @@ def unrolled_context(derivation: Derivation) -> dict:
     for layer in range(depth, 1, -1):
         size = network.size(layer)
         if layer == depth:
-            for j in range(1, size + 1):
-                value, comment = output_delta(derivation, j)
-                grad = qid("dE/dout", depth, j)
-                backward.append(f"# {python_name(grad)} = {printer.doprint(defs[grad])}; {comment}")
-                backward.append(_assign(printer, qid("delta", depth, j), value))
+            backward += _unrolled_output_deltas(derivation, printer)
         else:
             backward += [_assign(printer, i, defs[i]) for i in _ids("dE/dout", layer, size)]
             backward += [
@@ -1054,6 +1050,36 @@ def unrolled_context(derivation: Derivation) -> dict:
         "backward": _wrap_all(backward),
         "assembly": assembly,
     }
+
+
+def _unrolled_output_deltas(derivation: Derivation, printer: CodePrinter) -> list[str]:
+    """The output layer's δ lines. A softmax output without the simplified form, whose
+    ∂E/∂out divides by no output, gets its ∂E/∂out lines and δ_j = Σ_i ∂E/∂out_i ·
+    ∂out_i/∂net_j from the chain of factors; otherwise δ is ``output_delta`` (division
+    free where SymPy can make it so), with ∂E/∂out in a comment."""
+    network = derivation.network
+    depth, size = network.depth, network.size(network.depth)
+    defs = derivation.definitions
+    lines = []
+    signal = derivation.error_signals[qid("delta", depth, 1)]
+    divides = any(sympy.fraction(sympy.together(defs[i]))[1] != 1
+                  for i in _ids("dE/dout", depth, size))
+    if network.activation(depth) == "softmax" and signal.simplified is None and not divides:
+        lines += [_assign(printer, i, defs[i]) for i in _ids("dE/dout", depth, size)]
+        for j in range(1, size + 1):
+            terms = derivation.error_signals[qid("delta", depth, j)].terms
+            value = sympy.Add(*[symbol("dE/dout" + a.denominator.removeprefix("out")) * b.value
+                                for a, b in terms])
+            lines.append(f"# delta_{depth}_{j} = sum over i of dE_dout_{depth}_i * "
+                         f"dout_{depth}_i/dnet_{depth}_{j} (softmax)")
+            lines.append(_assign(printer, qid("delta", depth, j), value))
+        return lines
+    for j in range(1, size + 1):
+        value, comment = output_delta(derivation, j)
+        grad = qid("dE/dout", depth, j)
+        lines.append(f"# {python_name(grad)} = {printer.doprint(defs[grad])}; {comment}")
+        lines.append(_assign(printer, qid("delta", depth, j), value))
+    return lines
 
 
 class _UnrolledNames(dict):
