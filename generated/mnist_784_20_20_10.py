@@ -22,6 +22,8 @@ neuron, column k the sending one.
 params["bm"] has shape (neurons of layer m+1,): one bias per neuron.
 Layers count from 1 (the input layer) as in the derivation: out_2 is the output of
 layer 2, computed with W1 and b1.
+
+Style: vectorized, one block per layer on arrays whose rows are the samples.
 """
 
 import numpy as np
@@ -33,7 +35,8 @@ BIAS = "per-neuron"
 DTYPE = np.float64
 # The parameters sgd_step updates.
 UPDATED = ("W1", "b1", "W2", "b2", "W3", "b3")
-# The largest argument of exp that does not overflow in DTYPE (the logistic clips at it).
+# exp(_EXP_MAX) is finite in DTYPE (1 below the largest such argument); the logistic
+# 1/(1 + exp(u)) clips u here, changing only values below DTYPE's smallest normal number.
 _EXP_MAX = float(np.log(np.finfo(DTYPE).max)) - 1
 
 

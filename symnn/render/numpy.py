@@ -752,18 +752,19 @@ def module_context(derivation: Derivation, style: str, dtype: str, source: str) 
             f"Network: {spec.layers[0]} inputs; "
             + "; ".join(f"layer {i['number']}: {i['size']} {i['activation']}" for i in layers)
             + f"; biases {spec.bias}.", 88),
-        "layer_sizes": list(spec.layers),
         "layers": layers,
         "inputs": spec.layers[0],
         "outputs": spec.layers[-1],
-        "activations": list(spec.activations),
         "loss_name": spec.loss,
         "loss_latex": losses.get(spec.loss).formula_latex,
         "needs_targets": losses.get(spec.loss).needs_targets,
         "bias": spec.bias,
         "update_biases": update_biases,
-        "keys": keys,
-        "updated_keys": [k for k in keys if k.startswith("W") or update_biases],
+        "layers_text": _tuple_literal([str(n) for n in spec.layers]),
+        "activations_text": _tuple_literal([f'"{name}"' for name in spec.activations]),
+        "updated_text": _tuple_literal(
+            [f'"{k}"' for k in keys if k.startswith("W") or update_biases]
+        ),
         "classifier": classifier(spec),
         "notes": notes,
     }
@@ -787,6 +788,11 @@ def example_arrays(spec: NetworkSpec) -> tuple[dict, object, object]:
     X = np.array([[float(x) for x in values.inputs]])
     Y = None if values.targets is None else np.array([[float(x) for x in values.targets]])
     return params, X, Y
+
+
+def _tuple_literal(items: list[str]) -> str:
+    """Python source of a tuple: ``("a", "b")``, ``("a",)``."""
+    return f"({items[0]},)" if len(items) == 1 else "(" + ", ".join(items) + ")"
 
 
 def weight_key(layer: int) -> str:
