@@ -105,6 +105,18 @@ class Derivation:
     def _expand_cache(self) -> dict[str, sympy.Expr]:
         return {}
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter: the derivation as a Markdown document with $$ math."""
+        from symnn.render.latex import Document
+
+        return Document(self)._repr_markdown_()
+
+    def _repr_latex_(self) -> str:
+        """Jupyter: the derivation as LaTeX."""
+        from symnn.render.latex import Document
+
+        return Document(self)._repr_latex_()
+
     def leibniz_chain(self, gradient_id: str, term: int = 0) -> list[Factor]:
         """The full chain of one term of a gradient: ∂E/∂out · ∂out/∂net · ∂net/∂(param).
 

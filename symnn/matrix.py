@@ -66,10 +66,8 @@ def layer_matrices(derivation: Derivation, layer: int) -> LayerMatrices:
     delta_ids = [qid("delta", layer, j) for j in range(1, rows + 1)]
     slope = _slope(derivation, layer, delta_ids)
     dE_dout = _dE_dout(derivation, layer)
-    if slope.shape[1] == 1:
-        delta = dE_dout.multiply_elementwise(slope)
-    else:
-        delta = slope.T * dE_dout
+    elementwise = slope.shape[1] == 1
+    delta = dE_dout.multiply_elementwise(slope) if elementwise else slope.T * dE_dout
     delta_symbols = _column(delta_ids)
     dE_dW = delta_symbols * inputs.T
     dE_db = None
