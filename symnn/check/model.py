@@ -19,8 +19,10 @@ from functools import cached_property
 
 import mpmath
 import sympy
+from sympy.core.add import _addsort
 
 from symnn import losses
+from symnn.algebra import product, total
 from symnn.check.numeric import EXACT, FLOAT, WORKING_DIGITS, Arithmetic, compile_expr, to_sympy
 from symnn.derive import Derivation, derive
 from symnn.evaluate import leaf_values
@@ -135,18 +137,38 @@ def _update_definitions(derivation: Derivation, rate: sympy.Rational) -> dict[st
     updates: dict[str, sympy.Expr] = {}
     after: dict[sympy.Symbol, sympy.Symbol] = {}
     for param in network.parameter_ids():
-        step = 0 if param.startswith("b") and not update_biases else rate * symbol(
-            gradient_id(param)
-        )
-        updates[updated_id(param)] = symbol(param) - step
+        frozen = param.startswith("b") and not update_biases
+        updates[updated_id(param)] = symbol(param) if frozen else _step(param, rate)
         after[symbol(param)] = symbol(updated_id(param))
     forward = [k for k in derivation.definitions if k.startswith(("net", "out"))]
     for key in forward:
         after[symbol(key)] = symbol(key + AFTER)
     for key in forward:
-        updates[key + AFTER] = derivation.definitions[key].xreplace(after)
-    updates["E'"] = derivation.definitions["E"].xreplace(after)
+        updates[key + AFTER] = _rename(derivation.definitions[key], after)
+    updates["E'"] = _rename(derivation.definitions["E"], after)
     return updates
+
+
+def _step(param: str, rate: sympy.Rational) -> sympy.Expr:
+    """``p − η·∂E/∂p`` built directly in SymPy's canonical form (nets have 10⁴ of them)."""
+    args = [symbol(param), sympy.Mul._from_args((-rate, symbol(gradient_id(param))))]
+    _addsort(args)
+    return sympy.Add._from_args(args)
+
+
+def _rename(expr: sympy.Expr, names: dict) -> sympy.Expr:
+    """``expr.xreplace(names)`` for symbol-to-symbol renaming, with the fast builders of
+    ``symnn.algebra`` for the sums of products a forward pass is made of."""
+    if expr.is_Symbol:
+        return names.get(expr, expr)
+    if not expr.args:
+        return expr
+    args = [_rename(a, names) for a in expr.args]
+    if expr.is_Mul and len(args) == 2:
+        return product(*args)
+    if expr.is_Add:
+        return total(args)
+    return expr.func(*args)
 
 
 def _backprop_through_updates(definitions: dict, updates: dict, depth: int) -> dict:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from symnn import notation as notation_module
 from symnn.check.formula import FormulaError, NameRef, parse_ref
@@ -45,10 +46,15 @@ class Names:
         self.ids = list(ids)
         self._known = set(self.ids)
         self._latex = {i: notation_module.latex_name(i, notation) for i in self.ids}
-        self._by_key: dict[tuple, str] = {}
+
+    @cached_property
+    def _by_key(self) -> dict[tuple, str]:
+        """Lookup key -> id for every name (built on first use: parsing takes a while)."""
+        table: dict[tuple, str] = {}
         keyed = [(key, alias, i) for i, latex in self._latex.items() for key, alias in _keys(latex)]
         for key, _, quantity_id in sorted(keyed, key=lambda item: item[1]):  # aliases last
-            self._by_key.setdefault(key, quantity_id)
+            table.setdefault(key, quantity_id)
+        return table
 
     def latex(self, quantity_id: str) -> str:
         """The quantity's name in the notation, as LaTeX."""
