@@ -48,6 +48,7 @@ NETWORKS = [
      "loss": "binary-cross-entropy", "bias": "per-layer"},
     {"layers": [9, 8, 1], "activation": ["tanh", "identity"], "loss": "output", "bias": "none"},
     {"layers": [3, 4, 4], "activation": ["sigmoid", "softmax"], "loss": "mse"},
+    {"layers": [12, 9, 1], "activation": ["tanh", "sigmoid"], "loss": "binary-cross-entropy"},
 ]
 
 

@@ -57,6 +57,7 @@ CASES = {
     "per-layer-mse": ([2, 3, 2], ["sigmoid", "sigmoid"], "mse", "per-layer"),
     "none-deep": ([3, 4, 3, 3], ["leaky-relu", "softplus", "softmax"], "cross-entropy", "none"),
     "none-mse": ([2, 3, 2], ["tanh", "sigmoid"], "mse", "none"),
+    "wide-lines": ([12, 9, 1], ["tanh", "sigmoid"], "binary-cross-entropy", "per-neuron"),
 }
 STYLES = ("vectorized", "unrolled")
 BATCHES = (1, 5)

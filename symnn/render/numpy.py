@@ -1110,39 +1110,39 @@ def _assign(printer: CodePrinter, quantity_id: str, expr: sympy.Expr) -> str:
 
 
 def _dict_entry(key: str, names: list) -> list[str]:
-    """Indented lines of ``"key": [[a, b], [c, d]],``; one row per line if too long."""
-    def text(item) -> str:
-        return "[" + ", ".join(text(i) for i in item) + "]" if isinstance(item, list) else item
-
-    indent = INDENT * 2
-    line = f'{indent}"{key}": {text(names)},'
-    if len(line) <= LINE_WIDTH:
-        return [line]
-    rows = [text(row) + "," for row in names] if isinstance(names[0], list) else [
-        name + "," for name in names
-    ]
-    body = textwrap.wrap(" ".join(rows), LINE_WIDTH - len(indent) - len(INDENT),
-                         break_on_hyphens=False) if not isinstance(names[0], list) else rows
-    lines = []
-    for row in body:
-        lines += textwrap.wrap(row, LINE_WIDTH, initial_indent=indent + INDENT,
-                               subsequent_indent=indent + INDENT * 2, break_on_hyphens=False)
-    return [f'{indent}"{key}": [', *lines, f"{indent}],"]
+    """Indented lines of ``"key": [[a, b], [c, d]],`` (a list of names or of rows)."""
+    items = [_list(item) for item in names]
+    return _bracketed(f'"{key}": {_list(names)},', f'"{key}": [', items, "],", INDENT * 2)
 
 
 def _unpack(ids: list, source: str) -> list[str]:
     """Indented lines unpacking ``source``: ``(a, b), (c, d) = source`` for a matrix of
-    ids, ``a, b = source`` for a list; one row per line when that is too long."""
+    ids, ``a, b = source`` for a list."""
     rows = [_tuple([python_name(i) for i in row]) if isinstance(row, list) else python_name(row)
             for row in ids]
-    line = f"{INDENT}{_tuple(rows, bare=True)} = {source}"
-    if len(line) <= LINE_WIDTH:
-        return [line]
-    lines = [f"{INDENT}("]
+    return _bracketed(f"{_tuple(rows, bare=True)} = {source}", "(", rows, f") = {source}",
+                      INDENT)
+
+
+def _bracketed(one_line: str, opening: str, items: list[str], closing: str,
+               indent: str) -> list[str]:
+    """``one_line`` if it fits, else ``opening``, the items (rows one per line, names
+    filled into lines) and ``closing``; a long row is broken after commas."""
+    if len(indent + one_line) <= LINE_WIDTH:
+        return [indent + one_line]
+    inner = indent + INDENT
+    rows = items if any(item.startswith(("(", "[")) for item in items) else [", ".join(items)]
+    lines = [indent + opening]
     for row in rows:
-        lines += textwrap.wrap(row + ",", LINE_WIDTH - 2 * len(INDENT), break_on_hyphens=False,
-                               initial_indent=INDENT * 2, subsequent_indent=INDENT * 3)
-    return [*lines, f"{INDENT}) = {source}"]
+        lines += textwrap.wrap(row + ",", LINE_WIDTH, initial_indent=inner,
+                               subsequent_indent=inner if len(rows) == 1 else inner + INDENT,
+                               break_on_hyphens=False, break_long_words=False)
+    return [*lines, indent + closing]
+
+
+def _list(item) -> str:
+    """``[a, b]`` for a list of names (nested lists too); a name as it is."""
+    return "[" + ", ".join(_list(i) for i in item) + "]" if isinstance(item, list) else item
 
 
 def _tuple(items: list[str], bare: bool = False) -> str:
