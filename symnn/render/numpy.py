@@ -535,6 +535,8 @@ class InPlace:
         if not self._is_full(expr):
             return [f"{target} = {self.printer.doprint(expr)}"]
         self._donate(expr)
+        if self._is_leaf(expr):
+            return [f"{target} = {self.printer.doprint(expr)}.copy()"]  # never an alias
         return self._emit(expr, target)
 
     def _depends(self, expr) -> bool:
