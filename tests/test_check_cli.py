@@ -119,6 +119,36 @@ def test_bad_worksheet_exits_2_with_one_line(tmp_path, capsys, claims, message):
     assert err.count("\n") == 1
 
 
+HOSTILE = [
+    ("'" + "x" * 1_000_000 + "' = 0.5\n", "a name of 1000000 characters (at most 500)"),
+    ("'" + "(" * 10_000 + "1" + ")" * 10_000 + "' = 0.5\n", "a name of 20001 characters"),
+    (
+        "'out[2,1]' = { value = 0.5, formula = '" + "1+" * 500_000 + "1' }\n",
+        "claims.\"out[2,1]\".formula: too long: 1000001 characters (at most 2000)",
+    ),
+    (
+        "'out[2,1]' = { value = 0.5, formula = '" + "(" * 10_000 + "1" + ")" * 10_000 + "' }\n",
+        "claims.\"out[2,1]\".formula: too long: 20001 characters (at most 2000)",
+    ),
+    (
+        "'out[2,1]' = { value = 0.5, formula = '" + "(" * 900 + "1" + ")" * 900 + "' }\n",
+        "claims.\"out[2,1]\".formula: nested too deeply (more than 100 levels) at column 101",
+    ),
+    (
+        "'out[2,1]' = { value = 0.5, formula = '().__class__.__bases__[0]' }\n",
+        "claims.\"out[2,1]\".formula: unexpected ')' at column 2",
+    ),
+]
+
+
+@pytest.mark.parametrize(("claims", "message"), HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_worksheet_is_refused_in_one_short_line(tmp_path, capsys, claims, message):
+    status, out, err = check(tmp_path, capsys, claims)
+    assert status == 2 and out == ""
+    assert message in err
+    assert err.count("\n") == 1 and len(err) < 400
+
+
 def test_worksheet_without_values(tmp_path, capsys):
     base = NET.split("[values]")[0]
     status = main(["check", str(sheet(tmp_path, "'E' = 0.38\n", base))])

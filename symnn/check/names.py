@@ -88,18 +88,24 @@ class Names:
         """``read``, or SpecError listing the closest valid names."""
         reading = self.read(text)
         if reading is None:
-            raise SpecError(f"{where}: unknown quantity {text!r}; closest: {self.suggest(text)}")
+            shown = text if len(text) <= 60 else text[:59] + "…"
+            raise SpecError(f"{where}: unknown quantity {shown!r}; closest: {self.suggest(text)}")
         return reading
 
     def suggest(self, text: str, count: int = SUGGESTIONS) -> str:
         """The closest valid names to a text, as ``id (name)`` pairs."""
-        target = _squash(text)
+        matcher = difflib.SequenceMatcher(None, "", _squash(text)[:100])
 
-        def score(quantity_id: str) -> float:
+        def score(quantity_id: str, quick: bool) -> float:
             forms = (quantity_id, self._latex[quantity_id], self.plain(quantity_id))
-            return max(difflib.SequenceMatcher(None, target, _squash(f)).ratio() for f in forms)
+            ratios = []
+            for form in forms:
+                matcher.set_seq1(_squash(form))
+                ratios.append(matcher.quick_ratio() if quick else matcher.ratio())
+            return max(ratios)
 
-        best = sorted(self.ids, key=lambda i: -score(i))[:count]
+        shortlist = sorted(self.ids, key=lambda i: -score(i, True))[: 20 * count]
+        best = sorted(shortlist, key=lambda i: -score(i, False))[:count]
         return ", ".join(f"{i} ({self.plain(i)})" for i in best)
 
 

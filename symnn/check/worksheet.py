@@ -20,6 +20,8 @@ from symnn.errors import SpecError
 from symnn.spec import NetworkSpec
 
 CLAIM_KEYS = ("value", "formula")
+MAX_NAME_LENGTH = 500  # characters in a claim's name
+SHOWN_NAME_LENGTH = 60  # characters of a name quoted in an error
 EXPECTED = "a number as written (0.53, \"0.53\", or { value = 0.53, formula = '...' })"
 
 
@@ -60,6 +62,8 @@ def read_claims(network_spec: NetworkSpec, names: Names) -> list[Claim]:
     claims = []
     for key, raw in network_spec.claims.items():
         where = f"claims.{quoted_key(key)}"
+        if len(key) > MAX_NAME_LENGTH:
+            raise SpecError(f"{where}: a name of {len(key)} characters (at most {MAX_NAME_LENGTH})")
         reading = names.require(key, where)
         formula = None
         if isinstance(raw, dict):
@@ -82,8 +86,10 @@ def read_claims(network_spec: NetworkSpec, names: Names) -> list[Claim]:
 
 
 def quoted_key(key: str) -> str:
-    """A claim key as it would be written in TOML."""
-    return f'"{key}"' if "'" in key else f"'{key}'" if "\\" in key else f'"{key}"'
+    """A claim key as written in TOML (quoted), shortened if it is long."""
+    if len(key) > SHOWN_NAME_LENGTH:
+        key = key[: SHOWN_NAME_LENGTH - 1] + "…"
+    return f"'{key}'" if "\\" in key and "'" not in key else f'"{key}"'
 
 
 def _shown(raw: object) -> str:
