@@ -39,7 +39,7 @@ EXPECTED = [
     ("x_2^2", "out[2,2]", "0.25", "wrong", "other-quantity"),  # the input x_2^1, mistyped
     ("x_1^3", "out[3,1]", "0.68", "correct", None),
     ("x_2^3", "out[3,2]", "0.45", "correct", None),
-    ("E", "E", "0.38", "correct", None),
+    ("E(x_1^3,x_2^3)", "E", "0.38", "correct", None),
     (r"\frac{\partial E(x_1^3,x_2^3)}{\partial w_{11}^2}", "dE/dw[3,1,1]", "0.078",
      "correct-with-carried", None),
     (r"\frac{\partial E(x_1^3,x_2^3)}{\partial w_{21}^2}", "dE/dw[3,1,2]", "0.077",

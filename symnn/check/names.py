@@ -8,8 +8,9 @@ w^2_{11}}`` matches the generated ``\mathrm{out}\,x_{1}^{2}`` or
 Normalisation: script order and spacing do not matter, ``_{1,1}`` is ``_{11}``, a
 superscript ``(2)`` is ``2``, and ``out`` may be left out (seed 001 writes x_i^l for out
 x_i^l) when that names nothing else. A trailing prime ``'`` names the updated value.
-Names the grammar cannot read (a notation symbol such as ``\mathcal{L}``) are matched by
-their text without spaces and braces.
+A trailing argument list is ignored (``E(x_1^3,x_2^3)`` is E). Names the grammar cannot
+read (a notation symbol such as ``\mathcal{L}``) are matched by their text without spaces
+and braces.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from symnn.notation import Notation
 
 SUGGESTIONS = 5  # closest valid names listed for an unknown one
 PRIMES = ("'", "′")
+ARGUMENTS = re.compile(r"\s*\([^()]*\)\s*$")  # a trailing argument list, as in E(x_1^3,x_2^3)
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,12 @@ class Names:
             parsed = None
         if parsed is not None and parsed in self._known:
             return Reading(parsed, text, by_notation=False)
-        for key, _ in _keys(stripped):
-            if key in self._by_key:
-                return Reading(self._by_key[key], text, by_notation=True)
+        arguments = ARGUMENTS.search(stripped)  # E(x_1^3, x_2^3): the arguments say nothing
+        forms = [stripped] if arguments is None else [stripped, stripped[: arguments.start()]]
+        for form in forms:
+            for key, _ in _keys(form):
+                if key in self._by_key:
+                    return Reading(self._by_key[key], text, by_notation=True)
         return None
 
     def of_ref(self, ref: NameRef) -> str | None:
