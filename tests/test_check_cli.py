@@ -158,6 +158,16 @@ def test_worksheet_without_values(tmp_path, capsys):
     )
 
 
+@pytest.mark.parametrize("name", ["w[3,1,1]'", "E'", "{w_{11}^2}'"])
+def test_updated_values_need_a_learning_rate(tmp_path, capsys, name):
+    base = NET.replace("learning_rate = 0.5\n", "")
+    quoted = f'"{name}"' if "'" in name else f"'{name}'"
+    assert main(["check", str(sheet(tmp_path, f"{quoted} = 0.86\n", base))]) == 2
+    assert capsys.readouterr().err.endswith(
+        ": a value after the update step needs values.learning_rate in the worksheet\n"
+    )
+
+
 def test_missing_file(tmp_path, capsys):
     assert main(["check", str(tmp_path / "nothing.toml")]) == 2
     assert capsys.readouterr().err.endswith("nothing.toml: no such file\n")

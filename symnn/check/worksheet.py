@@ -15,7 +15,7 @@ from pathlib import Path
 from symnn import notation, spec
 from symnn.check import digits
 from symnn.check.digits import Written
-from symnn.check.names import Names, Reading
+from symnn.check.names import PRIMES, Names, Reading
 from symnn.errors import SpecError
 from symnn.spec import NetworkSpec
 
@@ -64,6 +64,7 @@ def read_claims(network_spec: NetworkSpec, names: Names) -> list[Claim]:
         where = f"claims.{quoted_key(key)}"
         if len(key) > MAX_NAME_LENGTH:
             raise SpecError(f"{where}: a name of {len(key)} characters (at most {MAX_NAME_LENGTH})")
+        _needs_rate(key, network_spec, names, where)
         reading = names.require(key, where)
         formula = None
         if isinstance(raw, dict):
@@ -83,6 +84,16 @@ def read_claims(network_spec: NetworkSpec, names: Names) -> list[Claim]:
             raise SpecError(f"{where}: expected {EXPECTED}, got {_shown(raw)}")
         claims.append(Claim(key, reading, written, formula))
     return claims
+
+
+def _needs_rate(key: str, network_spec: NetworkSpec, names: Names, where: str) -> None:
+    """A value after the update step, in a worksheet without a learning rate: say so."""
+    if network_spec.values.learning_rate is not None or not key.rstrip().endswith(PRIMES):
+        return
+    if names.read(key.rstrip()[:-1].strip().removeprefix("{").removesuffix("}")) is not None:
+        raise SpecError(
+            f"{where}: a value after the update step needs values.learning_rate in the worksheet"
+        )
 
 
 def quoted_key(key: str) -> str:
