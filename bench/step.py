@@ -13,9 +13,12 @@ dtype (float32, float64) it times, in the same process and interleaved:
 - floor: only the matrix products a step needs (3 forward, 2 for δ, 3 for ∂E/∂W), as
   NumPy computes them: no step can be faster.
 
-Both libraries get the same number of threads (default: all CPUs). OpenBLAS threads spin
-after a call and can slow PyTorch's threads several-fold in one process, so
-OPENBLAS_THREAD_TIMEOUT is set (before NumPy is imported) to let them sleep at once.
+Both libraries get the same number of threads, set before either is imported (default
+1: on a small machine shared with other work, a multi-threaded matrix product waits for
+whichever of its threads the scheduler runs last, and the timings measure the load, not
+the code; try ``--threads 2`` on a quiet machine). OpenBLAS threads spin after a call and
+can slow PyTorch's threads several-fold in one process, so OPENBLAS_THREAD_TIMEOUT is set
+to let them sleep at once.
 Times are the minimum over rounds of the mean of several steps. This is a script, not a
 test: it prints ratios and whether the targets of issue 4 are met.
 """
@@ -32,8 +35,8 @@ from pathlib import Path
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
-                        help="threads for both NumPy (OpenBLAS) and PyTorch (default: all CPUs)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads for both NumPy (OpenBLAS) and PyTorch (default: 1)")
     parser.add_argument("--rounds", type=int, default=30, help="timing rounds (default 30)")
     return parser.parse_args()
 
@@ -167,8 +170,8 @@ def main() -> int:
           f"{torch.__version__}; times: best of {ARGS.rounds} rounds, microseconds per step")
     load = os.getloadavg()[0]
     if load > 0.5:
-        print(f"note: the load average is {load:.1f} on {os.cpu_count()} CPUs before starting; "
-              f"other processes disturb multi-threaded timings (compare --threads 1)")
+        print(f"note: the load average was {load:.1f} on {os.cpu_count()} CPUs at the start; "
+              f"other processes disturb the timings, multi-threaded ones most")
     with tempfile.TemporaryDirectory() as folder:
         modules = generated_modules(Path(folder))
         header = (f"{'net':<16}{'batch':>6}  {'dtype':<8}{'numpy':>10}{'torch':>10}"
