@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,22 +18,28 @@ GENERATED = ROOT / "generated"
 REGENERATE = ROOT / "scripts" / "regenerate.py"
 
 
-def test_generated_equals_a_fresh_regeneration(tmp_path):
-    result = subprocess.run([sys.executable, str(REGENERATE), "--outdir", str(tmp_path)],
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    """A folder holding a fresh regeneration by the documented command."""
+    folder = tmp_path_factory.mktemp("fresh")
+    result = subprocess.run([sys.executable, str(REGENERATE), "--outdir", str(folder)],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    fresh = sorted(p.name for p in tmp_path.glob("*.py"))
-    assert fresh == sorted(p.name for p in GENERATED.glob("*.py"))
-    assert {"worked_example_001.py", "mnist_784_20_20_10.py", "digits_softmax.py"} <= set(fresh)
-    for name in fresh:
-        assert (GENERATED / name).read_bytes() == (tmp_path / name).read_bytes(), (
+    return folder
+
+
+def test_generated_equals_a_fresh_regeneration(fresh):
+    names = sorted(p.name for p in fresh.glob("*.py"))
+    assert names == sorted(p.name for p in GENERATED.glob("*.py"))
+    assert {"worked_example_001.py", "mnist_784_20_20_10.py", "digits_softmax.py"} <= set(names)
+    for name in names:
+        assert (GENERATED / name).read_bytes() == (fresh / name).read_bytes(), (
             f"generated/{name} is stale: run python scripts/regenerate.py"
         )
 
 
-def test_regenerate_check_reports_a_stale_file(tmp_path):
-    subprocess.run([sys.executable, str(REGENERATE), "--outdir", str(tmp_path)], check=True,
-                   capture_output=True)
+def test_regenerate_check_reports_a_stale_file(fresh, tmp_path):
+    shutil.copytree(fresh, tmp_path, dirs_exist_ok=True)
     (tmp_path / "digits_softmax.py").write_text("# edited by hand\n")
     result = subprocess.run(
         [sys.executable, str(REGENERATE), "--check", "--outdir", str(tmp_path)],
