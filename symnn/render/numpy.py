@@ -14,7 +14,8 @@ Two styles, one API (``LAYERS``, ``ACTIVATIONS``, ``LOSS``, ``init_params``, ``f
   j) and printed by ``CodePrinter``, a subclass of SymPy's ``NumPyPrinter``.
 - ``unrolled`` (nets up to ``UNROLLED_LIMIT`` parameters): one line per neuron and per
   gradient, the derivation's definitions printed with the names of
-  ``naming.python_name``; each name holds one value per sample.
+  ``naming.python_name`` (a softmax output's δ as Σ_i ∂E/∂out_i · ∂out_i/∂net_j from its
+  chain of factors); each name holds one value per sample.
 
 Numerical stability comes from rewriting the SymPy expressions before printing:
 
@@ -26,9 +27,9 @@ Numerical stability comes from rewriting the SymPy expressions before printing:
   and log-sigmoid ``−log(1 + exp(−net))`` (``stable_loss``).
 - log(1 + exp(u)) (softplus, log-sigmoid) becomes max(u, 0) + log1p(exp(−|u|))
   (``stable_softplus``).
-- the logistic 1/(1 + exp(u)) gets its exponent clipped at ``_EXP_MAX``, the largest
-  argument exp takes without overflow in the module's dtype (``clip_logistic``); the value
-  changes by less than the smallest normal number of the dtype.
+- the logistic 1/(1 + exp(u)) gets its exponent clipped at ``_EXP_MAX``, 1 below the
+  largest argument exp takes without overflow in the module's dtype (``clip_logistic``);
+  the value changes by less than the smallest normal number of the dtype.
 - the output error signal ∂E/∂y · φ′ is simplified by SymPy (``output_delta``), so a
   sigmoid with (binary) cross-entropy computes out − d without dividing by out, and
   softmax with cross-entropy uses the derivation's simplified out − d.
