@@ -13,7 +13,7 @@ are models built with different options (another loss, the factor 2 dropped, …
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -74,6 +74,11 @@ class Model:
         return {
             k: sorted(s.name for s in expr.free_symbols) for k, expr in self.definitions.items()
         }
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Each quantity's place in evaluation order (leaves first)."""
+        return {k: i for i, k in enumerate([*self.leaves, *self.definitions])}
 
     def ids(self) -> list[str]:
         """Every quantity of the model: leaves, then definitions (internal ids excluded)."""
@@ -223,9 +228,8 @@ def run(
     return computed
 
 
-def carried_sources(model: Model, quantity_id: str, pinned: Iterable[str]) -> list[str]:
+def carried_sources(model: Model, quantity_id: str, pinned: Collection[str]) -> list[str]:
     """The pinned ids a quantity's recomputation reads (through unpinned quantities)."""
-    pinned = set(pinned)
     sources: set[str] = set()
     seen: set[str] = set()
     todo = list(model.dependencies(quantity_id))
@@ -238,8 +242,7 @@ def carried_sources(model: Model, quantity_id: str, pinned: Iterable[str]) -> li
             sources.add(key)
         elif key in model.definitions:
             todo.extend(model.dependencies(key))
-    order = {k: i for i, k in enumerate([*model.leaves, *model.definitions])}
-    return sorted(sources, key=order.__getitem__)
+    return sorted(sources, key=model.position.__getitem__)
 
 
 def same_loss(derivation: Derivation, other: str) -> bool:

@@ -107,17 +107,17 @@ class Checker:
         self.carried = run(self.model, self.pins, wanted)
         self._variant_runs.clear()
         self._everything_carried = None
-        position = {k: i for i, k in enumerate([*self.model.leaves, *self.model.definitions])}
+        position = self.model.position
         self.judged: dict[int, Verdict] = {}
+        self._index = {id(claim): i for i, claim in enumerate(claims)}
         for index in sorted(range(len(claims)), key=lambda i: position[claims[i].id]):
             self.judged[index] = self._judge(claims[index])
         return [self.judged[i] for i in range(len(claims))]
 
     def _verdict_of(self, claim: Claim) -> str | None:
-        for index, verdict in self.judged.items():
-            if self.claims[index] is claim:
-                return verdict.verdict
-        return None
+        """The verdict already given on a claim (claims are judged upstream first)."""
+        verdict = self.judged.get(self._index[id(claim)])
+        return None if verdict is None else verdict.verdict
 
     # ---------------------------------------------------------------- one claim
 
