@@ -224,15 +224,19 @@ def _activation_slope(network: Network, name: str, out_id: str, net_id: str) -> 
 
 
 def _softmax_simplification(network: Network, layer: int, j: int, value: sympy.Expr):
-    """Softmax + cross-entropy: δ_j = out_j Σ_i d_i − d_j, which is out_j − d_j if Σ d = 1."""
+    """Softmax + cross-entropy: δ_j = out_j Σ_i d_i − d_j, which is out_j − d_j if Σ d = 1.
+
+    Substitutes one target other than d_j by 1 minus the others; kept only if shorter.
+    """
     if layer != network.depth or network.activation(layer) != "softmax":
         return None, None
     targets = [symbol(t) for t in network.target_ids()]
-    collected = sympy.collect(value, symbol(qid("out", layer, j)))
-    candidate = collected.subs(sympy.Add(*targets), 1)
-    if sympy.expand(candidate - value) == 0:
+    replaced = targets[-1] if j != len(targets) else targets[-2]
+    rest = sympy.Add(*[t for t in targets if t != replaced])
+    candidate = sympy.expand(value.xreplace({replaced: 1 - rest}))
+    if sympy.count_ops(candidate) >= sympy.count_ops(value):
         return None, None
-    return sympy.expand(candidate), "the targets sum to 1 (one-hot or probabilities)"
+    return candidate, "the targets sum to 1 (one-hot or probabilities)"
 
 
 def _parameter_gradients(derivation: Derivation, layer: int) -> None:
