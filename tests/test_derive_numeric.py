@@ -6,6 +6,7 @@ activation and loss functions); symnn's numbers come from ``symnn.evaluate`` (50
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -61,7 +62,7 @@ def random_case(seed: int, hidden: str, loss: str, bias: str) -> dict:
         "targets": [probability() for _ in range(layers[-1])],
         "weights": [
             [[number() for _ in range(a)] for _ in range(b)]
-            for a, b in zip(layers, layers[1:], strict=False)
+            for a, b in itertools.pairwise(layers)
         ],
     }
     if bias == "per-neuron":
