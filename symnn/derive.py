@@ -228,9 +228,9 @@ def _softmax_simplification(network: Network, layer: int, j: int, value: sympy.E
 
     Substitutes one target other than d_j by 1 minus the others; kept only if shorter.
     """
-    if layer != network.depth or network.activation(layer) != "softmax":
-        return None, None
     targets = [symbol(t) for t in network.target_ids()]
+    if layer != network.depth or network.activation(layer) != "softmax" or len(targets) < 2:
+        return None, None
     replaced = targets[-1] if j != len(targets) else targets[-2]
     rest = sympy.Add(*[t for t in targets if t != replaced])
     candidate = sympy.expand(value.xreplace({replaced: 1 - rest}))

@@ -12,7 +12,7 @@ from symnn import notation, spec
 from symnn.derive import Derivation, derive
 from symnn.errors import SymnnError
 from symnn.evaluate import Numbers, evaluate, leaf_values
-from symnn.naming import symbol
+from symnn.naming import gradient_id, symbol
 
 EXPAND_LIMIT = 200  # parameters; beyond this the expanded expressions are unreadable
 DIGITS_SHOWN = 10  # significant digits in the table
@@ -67,6 +67,8 @@ def quantity_rows(derivation: Derivation, numbers: Numbers | None, expand: bool 
             "latex": name if expr is None else f"{name} = {notation.to_latex(expr, preset)}",
             "expression": quantity_id if expr is None else str(expr),
         }
+        if quantity_id.endswith("'"):
+            row.update(_update_rule(derivation, quantity_id, preset))
         if numbers and quantity_id in numbers:
             value = numbers[quantity_id]
             row["value"] = float(value)
@@ -76,6 +78,25 @@ def quantity_rows(derivation: Derivation, numbers: Numbers | None, expand: bool 
             row["expanded"] = str(derivation.expand(quantity_id))
         rows[quantity_id] = row
     return rows
+
+
+def _update_rule(derivation: Derivation, updated: str, preset) -> dict:
+    """Expression and LaTeX of an updated quantity: p' = p − η·dE/dp, or E at the new p."""
+    if updated == "E'":
+        return {"expression": "E at the updated parameters",
+                "latex": r"E' = E\big|_{\text{updated parameters}}"}
+    param = updated[:-1]
+    values = derivation.spec.values
+    if param.startswith("b") and not values.update_biases:
+        return {"expression": f"{param} (update_biases = false)",
+                "latex": f"{notation.latex_name(updated, preset)} = "
+                         f"{notation.latex_name(param, preset)}"}
+    grad = gradient_id(param)
+    return {
+        "expression": f"{param} - eta*{grad}",
+        "latex": f"{notation.latex_name(updated, preset)} = {notation.latex_name(param, preset)}"
+                 f" - {preset.learning_rate} {notation.latex_name(grad, preset)}",
+    }
 
 
 def _leaf_ids(derivation: Derivation) -> dict:
