@@ -226,7 +226,8 @@ def _activation_slope(network: Network, name: str, out_id: str, net_id: str) -> 
 def _softmax_simplification(network: Network, layer: int, j: int, value: sympy.Expr):
     """Softmax + cross-entropy: δ_j = out_j Σ_i d_i − d_j, which is out_j − d_j if Σ d = 1.
 
-    Substitutes one target other than d_j by 1 minus the others; kept only if shorter.
+    Substitutes one target other than d_j by 1 minus the others; kept only if the result
+    is shorter and involves no other neuron's output (the form the tutorials show).
     """
     targets = [symbol(t) for t in network.target_ids()]
     if layer != network.depth or network.activation(layer) != "softmax" or len(targets) < 2:
@@ -234,7 +235,8 @@ def _softmax_simplification(network: Network, layer: int, j: int, value: sympy.E
     replaced = targets[-1] if j != len(targets) else targets[-2]
     rest = sympy.Add(*[t for t in targets if t != replaced])
     candidate = sympy.expand(value.xreplace({replaced: 1 - rest}))
-    if sympy.count_ops(candidate) >= sympy.count_ops(value):
+    local = {symbol(qid("out", layer, j)), *targets}
+    if not candidate.free_symbols <= local or sympy.count_ops(candidate) >= sympy.count_ops(value):
         return None, None
     return candidate, "the targets sum to 1 (one-hot or probabilities)"
 
