@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import sys
-import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import TextIO
 
 from symnn import spec
 from symnn.derive import derive
-from symnn.errors import SymnnError
 from symnn.evaluate import evaluate
+from symnn.output import write_atomic
 from symnn.render.numpy import DTYPES, STYLES, UNROLLED_LIMIT, example_arrays, render
 
 DEMO_MODULE = "worked_example_001.py"
@@ -50,26 +48,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a text file through a temporary file in the same directory and a rename."""
-    if path.is_dir():
-        raise SymnnError(f"-o: {path} is a directory; expected a file name")
-    folder = path.parent
-    if not folder.is_dir():
-        raise SymnnError(f"-o: no such directory: {folder}")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def import_file(path: Path, name: str) -> ModuleType:

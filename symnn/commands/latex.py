@@ -10,16 +10,14 @@ to a temporary name and renamed, so an error never leaves a partial file behind.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
 from symnn import notation, spec
 from symnn.derive import derive
-from symnn.errors import SymnnError
+from symnn.output import write_atomic
 from symnn.render.latex import FORMATS, compile_pdf, render
 
 SUFFIX_FORMATS = {".tex": "tex", ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf"}
@@ -60,26 +58,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file through a temporary file in the same directory and a rename."""
-    if path.is_dir():
-        raise SymnnError(f"-o: {path} is a directory; expected a file name")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise SymnnError(f"-o: no such directory: {folder}")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def demo(outdir: Path, stream: TextIO) -> None:
