@@ -66,6 +66,8 @@ class NetworkSpec:
 def load(path: str | Path) -> NetworkSpec:
     """Read a spec from a TOML file."""
     path = Path(path)
+    if path.is_dir():
+        raise SpecError(f"{path}: is a directory; expected a TOML spec file")
     if not path.is_file():
         raise SpecError(f"{path}: no such file")
     try:

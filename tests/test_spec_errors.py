@@ -158,6 +158,12 @@ def test_missing_file(tmp_path):
     assert result.stderr == f"symnn: error: {tmp_path / 'nope.toml'}: no such file\n"
 
 
+def test_directory_instead_of_file(tmp_path):
+    result = run_symnn("derive", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr == f"symnn: error: {tmp_path}: is a directory; expected a TOML spec file\n"
+
+
 def test_empty_file(tmp_path):
     result = derive_text(tmp_path, "")
     assert result.returncode == 2
