@@ -117,6 +117,17 @@ class Derivation:
 
         return Document(self)._repr_latex_()
 
+    def chains(self, quantity_id: str) -> list[list[Factor]]:
+        """The Leibniz chains whose products sum to a gradient or an error signal.
+
+        A weight has one chain; a shared bias, a hidden ∂E/∂out and an input have one per
+        neuron they feed; δ of a softmax output has one per output neuron.
+        """
+        if quantity_id in self.error_signals:
+            return [list(term) for term in self.error_signals[quantity_id].terms]
+        gradient = self.gradients[quantity_id]
+        return [self.leibniz_chain(quantity_id, i) for i in range(len(gradient.terms))]
+
     def leibniz_chain(self, gradient_id: str, term: int = 0) -> list[Factor]:
         """The full chain of one term of a gradient: ∂E/∂out · ∂out/∂net · ∂net/∂(param).
 

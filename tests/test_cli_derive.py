@@ -44,6 +44,21 @@ def test_json_has_every_id_with_values():
     assert abs(quantities["E'"]["value"] - 0.35022316575557369) < 1e-15
 
 
+def test_json_gives_the_leibniz_chains():
+    quantities = json.loads(symnn("derive", WORKED, "--json").stdout)["quantities"]
+    assert quantities["dE/dw[2,1,1]"]["chain"] == [[
+        {"of": "E", "wrt": "out[2,1]", "expression": "delta[3,1]*w[3,1,1] + delta[3,2]*w[3,2,1]"},
+        {"of": "out[2,1]", "wrt": "net[2,1]", "expression": "out[2,1]*(1 - out[2,1])"},
+        {"of": "net[2,1]", "wrt": "w[2,1,1]", "expression": "out[1,1]"},
+    ]]
+    assert quantities["delta[3,2]"]["chain"] == [[
+        {"of": "E", "wrt": "out[3,2]", "expression": "-d[2] + out[3,2]"},
+        {"of": "out[3,2]", "wrt": "net[3,2]", "expression": "out[3,2]*(1 - out[3,2])"},
+    ]]
+    assert len(quantities["dE/dx[1]"]["chain"]) == 2  # through both hidden neurons
+    assert "chain" not in quantities["net[2,1]"]
+
+
 def test_json_without_values_has_null_values(tmp_path):
     path = tmp_path / "net.toml"
     path.write_text('[network]\nlayers = [2, 3, 1]\nactivation = "relu"\nloss = "output"\n')

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def quantity_rows(derivation: Derivation, numbers: Numbers | None, expand: bool = False) -> dict:
-    """Every quantity id -> {value, digits, exact, latex, expression[, expanded]}."""
+    """Every quantity id -> {value, digits, exact, latex, expression[, chain, expanded]}."""
     preset = notation.get(notation.DEFAULT)
     leaves = leaf_values(derivation) if numbers else _leaf_ids(derivation)
     ids = list(leaves) + list(derivation.definitions)
@@ -74,10 +74,20 @@ def quantity_rows(derivation: Derivation, numbers: Numbers | None, expand: bool 
             row["value"] = float(value)
             row["digits"] = str(value.evalf(DIGITS_JSON)) if not value.is_Rational else str(value)
             row["exact"] = str(value) if value.is_Rational else None
+        if quantity_id in derivation.gradients or quantity_id in derivation.error_signals:
+            row["chain"] = _chain_rows(derivation, quantity_id)
         if expand and expr is not None:
             row["expanded"] = str(derivation.expand(quantity_id))
         rows[quantity_id] = row
     return rows
+
+
+def _chain_rows(derivation: Derivation, quantity_id: str) -> list[list[dict]]:
+    """The Leibniz chains of a gradient or δ: a list of products of factors ∂of/∂wrt."""
+    return [
+        [{"of": f.numerator, "wrt": f.denominator, "expression": str(f.value)} for f in chain]
+        for chain in derivation.chains(quantity_id)
+    ]
 
 
 def _update_rule(derivation: Derivation, updated: str, preset) -> dict:
