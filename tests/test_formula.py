@@ -568,3 +568,11 @@ def test_module_source_uses_no_evaluating_function():
             assert not {alias.name for alias in node.names} & banned
         if isinstance(node, ast.Import):
             assert not any("parsing" in alias.name for alias in node.names)
+
+
+def test_mathcal_loss_symbol_is_a_name():
+    """The layer-superscript preset writes the loss as \\mathcal{L}."""
+    ref = parse_ref(r"\frac{\partial \mathcal{L}}{\partial w^{(1)}_{11}}")
+    assert ref.derivative_of.base == r"\mathcal{L}"
+    assert (ref.base, ref.sub, ref.sup) == ("w", "11", "(1)")
+    assert parse_ref(r"\mathcal L") == parse_ref(r"\mathcal{L}")

@@ -142,7 +142,7 @@ _TEXT_CMD = r"\\(?:text|mathrm|textrm|operatorname|mathit|textit)"
 _GREEK = "alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|nu|rho|tau"
 _UNICODE_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon",
                   "η": "eta", "θ": "theta", "λ": "lambda", "μ": "mu"}  # fmt: skip
-_ACCENT = r"\\(?:hat|bar|tilde)\s*(?:\{\s*[a-zA-Z]\s*\}|[a-zA-Z])"
+_ACCENT = r"\\(?:hat|bar|tilde|mathcal)\s*(?:\{\s*[a-zA-Z]\s*\}|[a-zA-Z])"
 _GREEK_CHARS = "".join(_UNICODE_GREEK) + "ŷ"
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
@@ -209,6 +209,7 @@ _KNOWN_COMMANDS = frozenset(
         *("frac", "dfrac", "tfrac", "cdot", "times", "div", "partial", "underbrace", "vec"),
         *("left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr"),
         *("biggl", "biggr", "Biggl", "Biggr", "quad", "qquad", "hat", "bar", "tilde"),
+        "mathcal",
         *("exp", "ln", "log", "sigma", "tanh", "sqrt"),
         *("text", "mathrm", "textrm", "operatorname", "mathit", "textit"),
         *_GREEK.split("|"),
@@ -480,7 +481,7 @@ def _base(text: str) -> str:
         return "\\" + _UNICODE_GREEK[text]
     if text == "ŷ":
         return "\\hat{y}"
-    accent = re.fullmatch(r"\\(hat|bar|tilde)\s*\{?\s*([a-zA-Z])\s*\}?", text)
+    accent = re.fullmatch(r"\\(hat|bar|tilde|mathcal)\s*\{?\s*([a-zA-Z])\s*\}?", text)
     return f"\\{accent[1]}{{{accent[2]}}}" if accent else text
 
 
