@@ -14,11 +14,10 @@ from dataclasses import dataclass
 
 import sympy
 
+from symnn.compiled import DIGITS
 from symnn.derive import Derivation
 from symnn.errors import SpecError
 from symnn.naming import gradient_id, symbol, updated_id
-
-DIGITS = 50
 
 
 @dataclass

@@ -8,7 +8,7 @@ import sympy
 
 from symnn import spec
 from symnn.check.model import Options, build_model, carried_sources, run
-from symnn.check.numeric import FLOAT
+from symnn.compiled import FLOAT
 from symnn.derive import derive
 from symnn.evaluate import evaluate
 

@@ -23,7 +23,7 @@ from sympy.core.add import _addsort
 
 from symnn import losses
 from symnn.algebra import product, total
-from symnn.check.numeric import EXACT, FLOAT, WORKING_DIGITS, Arithmetic, compile_expr, to_sympy
+from symnn.compiled import EXACT, FLOAT, WORKING_DIGITS, Arithmetic, compile_expr, to_sympy
 from symnn.derive import Derivation, derive
 from symnn.evaluate import leaf_values
 from symnn.naming import gradient_id, parse_id, symbol, updated_id

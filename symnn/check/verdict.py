@@ -31,9 +31,9 @@ from symnn.check.digits import Written, show
 from symnn.check.formula import FormulaError, NameRef, parse_formula
 from symnn.check.model import AFTER, Model, build_model, carried_sources, run
 from symnn.check.names import Names
-from symnn.check.numeric import EXACT, FLOAT, Arithmetic
 from symnn.check.slips import OTHER_QUANTITY, Variant
 from symnn.check.worksheet import Claim, quoted_key
+from symnn.compiled import EXACT, FLOAT, Arithmetic
 from symnn.derive import Derivation
 from symnn.errors import SpecError
 from symnn.evaluate import DIGITS

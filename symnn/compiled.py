@@ -24,8 +24,7 @@ from functools import lru_cache
 import mpmath
 import sympy
 
-from symnn.evaluate import DIGITS
-
+DIGITS = 50  # significant digits of a value that is not rational
 WORKING_DIGITS = DIGITS + 10
 Number = Fraction | mpmath.mpf | float
 Compiled = Callable[[dict], Number]
