@@ -1,0 +1,139 @@
+"""Vectorization: a per-neuron expression -> one expression of the layer's arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from symnn.errors import SymnnError
+from symnn.naming import parse_id, qid, symbol
+from symnn.render.numpy.printer import RowSum
+
+
+class VectorizeError(SymnnError):
+    """A per-neuron expression that has no array form the renderer knows."""
+
+
+@dataclass(frozen=True)
+class LayerArrays:
+    """The array symbols standing for a layer's per-neuron quantities.
+
+    ``arrays`` maps a kind (``out``, ``net``, ``delta``, ``dE/dout``, ``d``) to the symbol of
+    the whole layer's array; ``scalars`` maps a per-sample layer quantity (the softmax
+    shift) to its array symbol.
+    """
+
+    layer: int
+    size: int
+    arrays: dict[str, sympy.Symbol]
+    scalars: dict[sympy.Symbol, sympy.Symbol]
+
+    def neuron(self, s: sympy.Symbol) -> tuple[str, int] | None:
+        """(kind, neuron) if ``s`` is a per-neuron quantity of this layer, else None."""
+        try:
+            parsed = parse_id(s.name)
+        except ValueError:
+            return None
+        if parsed.kind == "d" and "d" in self.arrays:
+            return "d", parsed.indices[0]
+        if parsed.kind in self.arrays and len(parsed.indices) == 2 and (
+            parsed.indices[0] == self.layer
+        ):
+            return parsed.kind, parsed.indices[1]
+        return None
+
+
+def vectorize(expr: sympy.Expr, arrays: LayerArrays, j: int | None) -> sympy.Expr:
+    """The array form of a per-neuron expression (neuron j, or the layer as a whole).
+
+    Symbols of neuron j become the layer's arrays; a sum whose terms are one template
+    taken over all neurons i (all but j when j is given) becomes a row sum, with the
+    factors that do not depend on i taken out: Σ_{i≠j} t(i) = RowSum(t) − t(j).
+    """
+    if arrays.size == 1:
+        subs = {symbol(qid(k, arrays.layer, 1)) if k != "d" else symbol(qid("d", 1)): v
+                for k, v in arrays.arrays.items()}
+        result = expr.xreplace({**subs, **arrays.scalars})
+    else:
+        result = _Vectorizer(arrays, j).run(expr)
+    left = [s.name for s in result.free_symbols if arrays.neuron(s)]
+    if left:
+        raise VectorizeError(f"codegen: cannot vectorize {expr} (left: {', '.join(left)})")
+    return result
+
+
+class _Vectorizer:
+    def __init__(self, arrays: LayerArrays, j: int | None):
+        self.arrays = arrays
+        self.j = j
+        self.others = {kind: sympy.Dummy(f"{s.name}_i", real=True)
+                       for kind, s in arrays.arrays.items()}
+        expected = set(range(1, arrays.size + 1))
+        self.complete = expected - {j} if j is not None else expected
+
+    def run(self, expr: sympy.Expr) -> sympy.Expr:
+        if expr.is_Symbol:
+            if expr in self.arrays.scalars:
+                return self.arrays.scalars[expr]
+            found = self.arrays.neuron(expr)
+            if found and found[1] == self.j:
+                return self.arrays.arrays[found[0]]
+            return expr
+        if expr.is_Atom:
+            return expr
+        args = [self.run(a) for a in expr.args]
+        if expr.is_Add:
+            return self._sum(args)
+        return expr.func(*args)
+
+    def _indices(self, term: sympy.Expr) -> set[int]:
+        return {n[1] for s in term.free_symbols if (n := self.arrays.neuron(s))}
+
+    def _template(self, term: sympy.Expr, i: int) -> sympy.Expr:
+        subs = {}
+        for s in term.free_symbols:
+            found = self.arrays.neuron(s)
+            if found and found[1] == i:
+                subs[s] = self.others[found[0]]
+        return term.xreplace(subs)
+
+    def _sum(self, terms: list[sympy.Expr]) -> sympy.Expr:
+        local, groups = [], {}
+        for term in terms:
+            indices = self._indices(term)
+            if not indices:
+                local.append(term)
+            elif len(indices) == 1:
+                (i,) = indices
+                groups.setdefault(self._template(term, i), []).append((i, term))
+            else:
+                raise VectorizeError(f"codegen: a term mixes several neurons: {term}")
+        result = list(local)
+        for template, members in groups.items():
+            if {i for i, _ in members} != self.complete or len(members) != len(self.complete):
+                result += [term for _, term in members]
+                continue
+            back = {other: self.arrays.arrays[kind] for kind, other in self.others.items()}
+            inside = [f for f in sympy.Mul.make_args(template) if f.free_symbols & set(back)]
+            outside = [f for f in sympy.Mul.make_args(template) if f not in inside]
+            result.append(sympy.Mul(*outside) * RowSum(sympy.Mul(*inside).xreplace(back)))
+            if self.j is not None:
+                result.append(-template.xreplace(back))
+        return sympy.Add(*result)
+
+
+def vectorize_layer(
+    per_neuron: dict[int, sympy.Expr], arrays: LayerArrays
+) -> sympy.Expr:
+    """The one array expression of a per-neuron quantity; the same for every neuron j."""
+    forms = {j: vectorize(expr, arrays, j) for j, expr in per_neuron.items()}
+    first = forms[min(forms)]
+    for j, form in forms.items():
+        if sympy.expand(form - first) != 0:
+            raise VectorizeError(
+                f"codegen: layer {arrays.layer}: neuron {j} has a different form "
+                f"({form}) from neuron 1 ({first})"
+            )
+    return first
+
