@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sympy
 
 from symnn.errors import SymnnError
-from symnn.naming import parse_id, qid, symbol
+from symnn.naming import parse_id
 from symnn.render.numpy.printer import RowSum
 
 
@@ -49,14 +49,10 @@ def vectorize(expr: sympy.Expr, arrays: LayerArrays, j: int | None) -> sympy.Exp
 
     Symbols of neuron j become the layer's arrays; a sum whose terms are one template
     taken over all neurons i (all but j when j is given) becomes a row sum, with the
-    factors that do not depend on i taken out: Σ_{i≠j} t(i) = RowSum(t) − t(j).
+    factors that do not depend on i taken out: Σ_{i≠j} t(i) = RowSum(t) − t(j). In a
+    layer of one neuron that neuron is j, even for the layer as a whole: nothing is summed.
     """
-    if arrays.size == 1:
-        subs = {symbol(qid(k, arrays.layer, 1)) if k != "d" else symbol(qid("d", 1)): v
-                for k, v in arrays.arrays.items()}
-        result = expr.xreplace({**subs, **arrays.scalars})
-    else:
-        result = _Vectorizer(arrays, j).run(expr)
+    result = _Vectorizer(arrays, 1 if arrays.size == 1 else j).run(expr)
     left = [s.name for s in result.free_symbols if arrays.neuron(s)]
     if left:
         raise VectorizeError(f"codegen: cannot vectorize {expr} (left: {', '.join(left)})")
