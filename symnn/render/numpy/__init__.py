@@ -26,12 +26,18 @@ Modules, each one concern:
 - ``printer``: ``CodePrinter`` and the row reductions ``RowSum``/``RowMax``;
 - ``source``: line width, wrapping, the params keys ``W1``/``b1``;
 - ``stability``: the stable forms of the derivation's expressions;
-- ``vectorize``: a per-neuron expression -> an expression of the layer's arrays;
+- ``arrays``: a layer's array symbols; a per-neuron expression -> an array expression;
 - ``inplace``: an array expression -> in-place ufunc statements;
 - ``vectorized``, ``unrolled``: each style's template context;
 - ``module``: options, the structure check, the shared context and ``render``.
 """
 
+from symnn.render.numpy.arrays import (
+    VectorizeError,
+    layer_arrays,
+    vectorize,
+    vectorize_layer,
+)
 from symnn.render.numpy.inplace import InPlace
 from symnn.render.numpy.module import (
     DTYPES,
@@ -50,8 +56,7 @@ from symnn.render.numpy.stability import (
     stable_softplus,
 )
 from symnn.render.numpy.unrolled import unrolled_context
-from symnn.render.numpy.vectorize import VectorizeError, vectorize, vectorize_layer
-from symnn.render.numpy.vectorized import layer_arrays, vectorized_context
+from symnn.render.numpy.vectorized import vectorized_context
 
 __all__ = [
     "DTYPES",

@@ -72,7 +72,7 @@ class InPlace:
 
     def _emit(self, expr, dest) -> list[str]:
         if expr == self.donated:
-            return [f"{dest} = {self.printer.doprint(expr)}"]
+            return self._fresh(expr, dest)
         if expr.is_Mul:
             return self._combine(expr, dest, sympy.Mul)
         if expr.is_Add:

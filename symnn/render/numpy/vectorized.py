@@ -13,84 +13,81 @@ from __future__ import annotations
 import sympy
 
 from symnn.derive import Derivation
-from symnn.naming import python_name, qid
+from symnn.naming import qid
+from symnn.render.numpy.arrays import (
+    LayerArrays,
+    array_name,
+    layer_arrays,
+    vectorize,
+    vectorize_layer,
+)
 from symnn.render.numpy.inplace import InPlace
 from symnn.render.numpy.printer import EXP_MAX, CodePrinter, RowMax, RowSum
 from symnn.render.numpy.source import bias_key, weight_key, wrap_all
 from symnn.render.numpy.stability import (
     activation_output,
-    net_max_symbol,
     output_delta,
     stabilize,
     stable_loss,
 )
-from symnn.render.numpy.vectorize import LayerArrays, vectorize, vectorize_layer
-
-
-def array_name(kind: str, layer: int) -> str:
-    """The Python name of a layer's whole array: ``out_3`` for the ``out[3,j]``."""
-    extra = 2 if kind == "dE/dw" else 1
-    return python_name(qid(kind, layer, *[1] * extra)).removesuffix("_1" * extra)
-
-
-
-def _array(name: str) -> sympy.Symbol:
-    return sympy.Symbol(name, real=True)
-
-
-def layer_arrays(derivation: Derivation, layer: int) -> LayerArrays:
-    """The array symbols of a layer: out_l, net_l, delta_l, dE_dout_l (and Y, net_max)."""
-    network = derivation.network
-    arrays = {kind: _array(array_name(kind, layer)) for kind in ("out", "net", "delta", "dE/dout")}
-    if layer == network.depth:
-        arrays["d"] = _array("Y")
-    scalars = {}
-    if network.activation(layer) == "softmax":
-        scalars[net_max_symbol(layer)] = _array(net_max_symbol(layer).name)
-    return LayerArrays(layer, network.size(layer), arrays, scalars)
 
 
 def vectorized_context(derivation: Derivation) -> dict:
     """The statements of the vectorized module: forward, loss and backward per layer."""
-    network = derivation.network
-    depth = network.depth
+    depth = derivation.network.depth
     arrays = {layer: layer_arrays(derivation, layer) for layer in range(2, depth + 1)}
-    names = {EXP_MAX: "_EXP_MAX"}
-    for item in arrays.values():
-        names.update({s: s.name for s in [*item.arrays.values(), *item.scalars.values()]})
-    printer = CodePrinter(names)
+    printer = CodePrinter(_printed_names(arrays.values()))
     deltas = {layer: vector_delta(derivation, arrays[layer]) for layer in arrays}
     per_sample = vectorize(stable_loss(derivation), arrays[depth], None)
     loss = _without_row_sums(per_sample)
-    needed = {s.name for expr, _ in deltas.values() for s in expr.free_symbols}
-    needed |= {s.name for s in loss.free_symbols}
-    kept = ["out_1"]
-    for layer in range(2, depth + 1):
-        net = array_name("net", layer)
-        kept += [net] if net in needed else []
-        kept.append(array_name("out", layer))
-    in_loss = {s.name for s in loss.free_symbols}
-    in_backward = {s.name for expr, _ in deltas.values() for s in expr.free_symbols}
+    in_loss = _names(loss)
+    in_backward = set().union(*[_names(delta) for delta, _ in deltas.values()])
     in_backward |= {array_name("out", layer) for layer in range(1, depth)}
     if not deltas[depth][0].free_symbols:
         in_backward.add(array_name("out", depth))  # for np.full_like
-    forward = [_forward_layer(derivation, arrays[layer], printer, needed) for layer in arrays]
-    backward = [
-        _backward_layer(derivation, arrays[layer], *deltas[layer], printer)
-        for layer in range(depth, 1, -1)
-    ]
-    loss_lines = [f"# E of each sample (row), printed from the derivation: {_ascii(per_sample)}"]
-    if set(arrays[depth].scalars.values()) & loss.free_symbols:
-        loss_lines.append(_net_max_line(arrays[depth], printer))
-    loss_lines.append(f"total = np.sum({printer.doprint(loss)})")
+    needed = in_loss | in_backward
+    kept = [array_name("out", 1)]
+    for layer in arrays:
+        net = array_name("net", layer)
+        kept += [net] if net in needed else []
+        kept.append(array_name("out", layer))
     return {
-        "forward": forward,
-        "backward": backward,
+        "forward": [
+            _forward_layer(derivation, arrays[layer], printer, array_name("net", layer) in needed)
+            for layer in arrays
+        ],
+        "backward": [
+            _backward_layer(derivation, arrays[layer], *deltas[layer], printer)
+            for layer in range(depth, 1, -1)
+        ],
         "kept": kept,
         "kept_in_loss": [name if name in in_loss else "_" for name in kept],
         "kept_in_backward": [name if name in in_backward else "_" for name in kept],
-        "loss_lines": wrap_all(loss_lines),
+        "loss_lines": _loss_lines(per_sample, loss, arrays[depth], printer),
     }
+
+
+def _printed_names(layers) -> dict[sympy.Symbol, str]:
+    """The printer's names: each array symbol is named as it is, and ``_EXP_MAX``."""
+    names = {EXP_MAX: "_EXP_MAX"}
+    for item in layers:
+        names.update({s: s.name for s in [*item.arrays.values(), *item.scalars.values()]})
+    return names
+
+
+def _names(expr: sympy.Expr) -> set[str]:
+    """The names of the arrays an expression reads."""
+    return {s.name for s in expr.free_symbols}
+
+
+def _loss_lines(per_sample: sympy.Expr, loss: sympy.Expr, arrays: LayerArrays,
+                printer: CodePrinter) -> list[str]:
+    """``total = np.sum(...)`` of the loss, after a comment with E of each sample."""
+    lines = [f"# E of each sample (row), printed from the derivation: {_ascii(per_sample)}"]
+    if set(arrays.scalars.values()) & loss.free_symbols:
+        lines.append(_net_max_line(arrays, printer))
+    lines.append(f"total = np.sum({printer.doprint(loss)})")
+    return wrap_all(lines)
 
 
 def _without_row_sums(expr: sympy.Expr) -> sympy.Expr:
@@ -112,7 +109,6 @@ def _ascii(expr: sympy.Expr) -> str:
     return str(expr).replace("RowSum", "rowsum")
 
 
-
 def vector_delta(derivation: Derivation, arrays: LayerArrays) -> tuple[sympy.Expr, str]:
     """δ of a layer as one array expression, and a comment saying where it comes from."""
     network = derivation.network
@@ -130,12 +126,15 @@ def vector_delta(derivation: Derivation, arrays: LayerArrays) -> tuple[sympy.Exp
 
 
 def _net_max_line(arrays: LayerArrays, printer: CodePrinter) -> str:
+    """``net_max_l = np.max(net_l, axis=1, keepdims=True)`` for a softmax layer."""
     (shift,) = arrays.scalars.values()
     return f"{shift.name} = {printer.doprint(RowMax(arrays.arrays['net']))}"
 
 
 def _forward_layer(derivation: Derivation, arrays: LayerArrays, printer: CodePrinter,
-                   needed: set[str]) -> dict:
+                   net_needed: bool) -> dict:
+    """A layer's block in ``_forward``: the template writes net, these lines make out
+    (overwriting net's buffer unless the loss or the backward pass reads net)."""
     layer = arrays.layer
     network = derivation.network
     outputs = activation_output(derivation, layer)
@@ -147,11 +146,10 @@ def _forward_layer(derivation: Derivation, arrays: LayerArrays, printer: CodePri
         statements.append(_net_max_line(arrays, printer))
     statements.append(f"# {out.name} = {printer.doprint(expr)}")
     emitter = InPlace(printer, {net}, set(arrays.scalars.values()),
-                      donated=None if net.name in needed else net)
+                      donated=None if net_needed else net)
     statements += emitter.lines(out.name, expr)
     return {
         "net": net.name,
-        "out": out.name,
         "source": array_name("out", layer - 1),
         "weight_key": weight_key(layer),
         "bias_key": bias_key(network.spec, layer),
@@ -161,6 +159,8 @@ def _forward_layer(derivation: Derivation, arrays: LayerArrays, printer: CodePri
 
 def _backward_layer(derivation: Derivation, arrays: LayerArrays, delta: sympy.Expr,
                     comment: str, printer: CodePrinter) -> dict:
+    """A layer's block in ``_backward``: δ, then (by the template) the gradients and the
+    ∂E/∂out of the layer below."""
     layer = arrays.layer
     network = derivation.network
     spec = network.spec
@@ -178,7 +178,6 @@ def _backward_layer(derivation: Derivation, arrays: LayerArrays, delta: sympy.Ex
     if layer > 2:
         below = f"{array_name('dE/dout', layer - 1)} = {name} @ params[\"{weight_key(layer)}\"]"
     return {
-        "number": layer,
         "delta": name,
         "source": array_name("out", layer - 1),
         "dE_dw": array_name("dE/dw", layer),

@@ -1,4 +1,9 @@
-"""Vectorization: a per-neuron expression -> one expression of the layer's arrays."""
+"""A layer's arrays, and vectorization: a per-neuron expression -> one array expression.
+
+``layer_arrays`` names the symbols standing for a whole layer (``out_3``, ``net_3``, ...);
+``vectorize`` rewrites neuron j's expression in them (a sum over the layer's neurons
+becomes a row sum) and ``vectorize_layer`` checks that every neuron gives the same form.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,11 @@ from dataclasses import dataclass
 
 import sympy
 
+from symnn.derive import Derivation
 from symnn.errors import SymnnError
-from symnn.naming import parse_id
+from symnn.naming import parse_id, python_name, qid
 from symnn.render.numpy.printer import RowSum
+from symnn.render.numpy.stability import net_max_symbol
 
 
 class VectorizeError(SymnnError):
@@ -42,6 +49,28 @@ class LayerArrays:
         ):
             return parsed.kind, parsed.indices[1]
         return None
+
+
+def array_name(kind: str, layer: int) -> str:
+    """The Python name of a layer's whole array: ``out_3`` for the ``out[3,j]``."""
+    extra = 2 if kind == "dE/dw" else 1
+    return python_name(qid(kind, layer, *[1] * extra)).removesuffix("_1" * extra)
+
+
+def _array(name: str) -> sympy.Symbol:
+    return sympy.Symbol(name, real=True)
+
+
+def layer_arrays(derivation: Derivation, layer: int) -> LayerArrays:
+    """The array symbols of a layer: out_l, net_l, delta_l, dE_dout_l (and Y, net_max)."""
+    network = derivation.network
+    arrays = {kind: _array(array_name(kind, layer)) for kind in ("out", "net", "delta", "dE/dout")}
+    if layer == network.depth:
+        arrays["d"] = _array("Y")
+    scalars = {}
+    if network.activation(layer) == "softmax":
+        scalars[net_max_symbol(layer)] = _array(net_max_symbol(layer).name)
+    return LayerArrays(layer, network.size(layer), arrays, scalars)
 
 
 def vectorize(expr: sympy.Expr, arrays: LayerArrays, j: int | None) -> sympy.Expr:
@@ -132,4 +161,3 @@ def vectorize_layer(
                 f"({form}) from neuron 1 ({first})"
             )
     return first
-
