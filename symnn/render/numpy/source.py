@@ -56,6 +56,14 @@ def wrap_all(statements: list[str]) -> list[str]:
     return [line for statement in statements for line in wrap(statement)]
 
 
+def tuple_source(items: list[str], bare: bool = False) -> str:
+    """Python source of a tuple: ``(a, b)``, ``(a,)``; ``a, b`` if ``bare`` (as the target
+    of an unpacking; one item keeps its parentheses and comma)."""
+    if len(items) == 1:
+        return f"({items[0]},)"
+    inner = ", ".join(items)
+    return inner if bare else f"({inner})"
+
 
 def weight_key(layer: int) -> str:
     """The params key of the weights feeding a layer: layer 2 is fed by ``W1``."""

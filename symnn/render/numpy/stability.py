@@ -29,6 +29,7 @@ from symnn import activations
 from symnn.derive import Derivation
 from symnn.errors import SymnnError
 from symnn.naming import qid, symbol
+from symnn.network import Network
 from symnn.render.numpy.printer import EXP_MAX
 
 
@@ -110,11 +111,11 @@ def softmax_shift(derivation: Derivation, layer: int) -> dict[str, sympy.Expr]:
         raise SymnnError("codegen: SymPy could not confirm that softmax is shift-invariant")
     network = derivation.network
     shift = net_max_symbol(layer)
-    nets = [symbol(qid("net", layer, i)) for i in range(1, network.size(layer) + 1)]
+    nets = [symbol(net_id) for net_id in neuron_ids(network, "net", layer)]
     shifted = {net: net - shift for net in nets}
     return {
-        qid("out", layer, j): derivation.definitions[qid("out", layer, j)].xreplace(shifted)
-        for j in range(1, network.size(layer) + 1)
+        out_id: derivation.definitions[out_id].xreplace(shifted)
+        for out_id in neuron_ids(network, "out", layer)
     }
 
 
@@ -125,7 +126,7 @@ def activation_output(derivation: Derivation, layer: int) -> dict[str, sympy.Exp
         return softmax_shift(derivation, layer)
     return {
         out_id: stabilize(derivation.definitions[out_id])
-        for out_id in (qid("out", layer, j) for j in range(1, network.size(layer) + 1))
+        for out_id in neuron_ids(network, "out", layer)
     }
 
 
@@ -145,7 +146,7 @@ def stable_loss(derivation: Derivation) -> sympy.Expr:
     outputs = (
         softmax_shift(derivation, depth)
         if name == "softmax"
-        else {k: derivation.definitions[k] for k in neuron_ids("out", depth, network.size(depth))}
+        else {k: derivation.definitions[k] for k in neuron_ids(network, "out", depth)}
     )
     logs = {}
     for out_id, value in outputs.items():
@@ -172,17 +173,16 @@ def output_delta(derivation: Derivation, j: int) -> tuple[sympy.Expr, str]:
     if signal.simplified is not None:
         return signal.simplified, f"softmax with {network.spec.loss}, {signal.condition}"
     value = derivation.definitions[delta_id]
-    if network.activation(depth) != "softmax":
-        grad_id = qid("dE/dout", depth, j)
-        value = value.xreplace({symbol(grad_id): derivation.definitions[grad_id]})
-    else:
-        value = sympy.expand(value)
-        return value, "softmax: the sum over i of dE/dout_i * dout_i/dnet_j"
+    if network.activation(depth) == "softmax":
+        return sympy.expand(value), "softmax: the sum over i of dE/dout_i * dout_i/dnet_j"
+    grad_id = qid("dE/dout", depth, j)
+    value = value.xreplace({symbol(grad_id): derivation.definitions[grad_id]})
     candidates = [value, sympy.factor(value), sympy.cancel(value)]
     best = min(candidates, key=sympy.count_ops)
     return best, "dE/dout * dout/dnet, simplified by SymPy"
 
 
-def neuron_ids(kind: str, layer: int, size: int) -> list[str]:
-    return [qid(kind, layer, j) for j in range(1, size + 1)]
+def neuron_ids(network: Network, kind: str, layer: int) -> list[str]:
+    """The ids of one kind for every neuron of a layer: ``out[3,1]``, ``out[3,2]``, ..."""
+    return [qid(kind, layer, j) for j in range(1, network.size(layer) + 1)]
 
