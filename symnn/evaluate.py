@@ -4,8 +4,15 @@ Decimal inputs are exact rationals. A quantity whose value is rational (a weight
 relu, identity, the update step of such a net) stays an exact ``sympy.Rational``; anything
 through exp/log/tanh becomes a ``sympy.Float`` with ``DIGITS`` significant digits.
 
+The definitions are evaluated as closures compiled by ``symnn.compiled`` (Fractions, and
+mpmath at ``WORKING_DIGITS`` digits), which gives the values ``xreplace`` + ``evalf``
+would, exact where they are exact, in seconds for a 784-20-20-10 net instead of a minute.
+A value that is not a real number (the log of a negative output) is left to SymPy, as
+``xreplace`` + ``evalf`` gives it (nan, zoo, a complex number).
+
 One SGD step: ``w' = w − η ∂E/∂w`` (biases too unless ``update_biases = false``), and
-``E'`` is the loss of the same sample after the step.
+``E'`` is the loss of the same sample after the step. ``update_definitions`` writes the
+step as definitions, which the checker also evaluates with claimed values pinned.
 """
 
 from __future__ import annotations
@@ -13,11 +20,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy
+from sympy.core.add import _addsort
 
-from symnn.compiled import DIGITS
+from symnn.algebra import product, total
+from symnn.compiled import DIGITS, compute, to_number, to_sympy, working_precision
 from symnn.derive import Derivation
 from symnn.errors import SpecError
 from symnn.naming import gradient_id, symbol, updated_id
+
+AFTER = "@after"  # suffix of the internal ids of the forward pass after the update step
 
 
 @dataclass
@@ -66,42 +77,82 @@ def leaf_values(derivation: Derivation) -> dict[str, sympy.Expr]:
 
 def evaluate(derivation: Derivation) -> Numbers:
     """Evaluate every quantity, the update step and the loss after it."""
-    leaves = leaf_values(derivation)
-    numbers = _evaluate(derivation.definitions, dict(leaves))
+    values = leaf_values(derivation)
+    definitions = derivation.definitions
     rate = derivation.spec.values.learning_rate
     if rate is not None:
-        numbers.update(_update_step(derivation, numbers, sympy.Rational(rate)))
-    return Numbers(numbers)
+        definitions = {**definitions, **update_definitions(derivation, sympy.Rational(rate))}
+    with working_precision():
+        _evaluate(definitions, values)
+    return Numbers({k: v for k, v in values.items() if not k.endswith(AFTER)})
 
 
-def _evaluate(definitions: dict[str, sympy.Expr], env: dict[str, sympy.Expr]) -> dict:
-    """Evaluate definitions in order; each may use the leaves and earlier quantities."""
-    by_symbol = {symbol(k): v for k, v in env.items()}
+def _evaluate(definitions: dict[str, sympy.Expr], values: dict[str, sympy.Expr]) -> None:
+    """Evaluate definitions in order into ``values``; each may use earlier entries."""
+    numbers = {k: to_number(v) for k, v in values.items()}
     for quantity_id, expr in definitions.items():
-        if any(s not in by_symbol for s in expr.free_symbols):
-            continue  # needs a leaf that is absent, e.g. targets of the ``output`` loss
-        value = expr.xreplace(by_symbol)
-        if not value.is_Rational:
-            value = value.evalf(DIGITS)
-        env[quantity_id] = value
-        by_symbol[symbol(quantity_id)] = value
-    return env
+        try:
+            number = compute(expr, numbers)
+        except KeyError:  # a quantity it uses has no number: absent, or not a real number
+            number = None
+        if number is None:
+            if any(s.name not in values for s in expr.free_symbols):
+                continue  # needs a leaf that is absent, e.g. targets of the ``output`` loss
+            value = _by_sympy(expr, values)
+            if value.is_Rational or value.is_Float:
+                numbers[quantity_id] = to_number(value)
+        else:
+            numbers[quantity_id] = number
+            value = to_sympy(number)
+        values[quantity_id] = value
 
 
-def _update_step(derivation: Derivation, numbers: dict, rate: sympy.Rational) -> dict:
-    """Updated parameters ``p'`` and the loss ``E'`` after one SGD step."""
+def _by_sympy(expr: sympy.Expr, values: dict[str, sympy.Expr]) -> sympy.Expr:
+    """SymPy's own value of ``expr`` (a nan, zoo or complex number the closures refuse)."""
+    value = expr.xreplace({s: values[s.name] for s in expr.free_symbols})
+    return value if value.is_Rational else value.evalf(DIGITS)
+
+
+def update_definitions(derivation: Derivation, rate: sympy.Rational) -> dict[str, sympy.Expr]:
+    """``p' = p − η·∂E/∂p`` for every parameter, the forward pass after it, and ``E'``.
+
+    The forward pass after the step has internal ids (``net[2,1]`` + ``AFTER``) whose
+    definitions are the net's with every parameter and net/out renamed.
+    """
     network = derivation.network
     update_biases = derivation.spec.values.update_biases
-    updated: dict[str, sympy.Expr] = {}
-    after = {k: v for k, v in numbers.items() if k in network.input_ids() + network.target_ids()}
+    updates: dict[str, sympy.Expr] = {}
+    after: dict[sympy.Symbol, sympy.Symbol] = {}
     for param in network.parameter_ids():
-        is_bias = param.startswith("b")
-        step = 0 if (is_bias and not update_biases) else rate * numbers[gradient_id(param)]
-        updated[updated_id(param)] = numbers[param] - step
-        after[param] = updated[updated_id(param)]
-    forward = {k: v for k, v in derivation.definitions.items() if k.startswith(("net", "out"))}
-    forward["E"] = derivation.definitions["E"]
-    after = _evaluate(forward, after)
-    if "E" in after:
-        updated["E'"] = after["E"]
-    return updated
+        frozen = param.startswith("b") and not update_biases
+        updates[updated_id(param)] = symbol(param) if frozen else _step(param, rate)
+        after[symbol(param)] = symbol(updated_id(param))
+    forward = [k for k in derivation.definitions if k.startswith(("net", "out"))]
+    for key in forward:
+        after[symbol(key)] = symbol(key + AFTER)
+    for key in forward:
+        updates[key + AFTER] = _rename(derivation.definitions[key], after)
+    updates["E'"] = _rename(derivation.definitions["E"], after)
+    return updates
+
+
+def _step(param: str, rate: sympy.Rational) -> sympy.Expr:
+    """``p − η·∂E/∂p`` built directly in SymPy's canonical form (nets have 10⁴ of them)."""
+    args = [symbol(param), sympy.Mul._from_args((-rate, symbol(gradient_id(param))))]
+    _addsort(args)
+    return sympy.Add._from_args(args)
+
+
+def _rename(expr: sympy.Expr, names: dict) -> sympy.Expr:
+    """``expr.xreplace(names)`` for symbol-to-symbol renaming, with the fast builders of
+    ``symnn.algebra`` for the sums of products a forward pass is made of."""
+    if expr.is_Symbol:
+        return names.get(expr, expr)
+    if not expr.args:
+        return expr
+    args = [_rename(a, names) for a in expr.args]
+    if expr.is_Mul and len(args) == 2:
+        return product(*args)
+    if expr.is_Add:
+        return total(args)
+    return expr.func(*args)

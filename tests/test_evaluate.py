@@ -14,7 +14,8 @@ import sympy
 
 from symnn import examples, spec
 from symnn.derive import derive
-from symnn.evaluate import evaluate
+from symnn.evaluate import evaluate, leaf_values
+from symnn.naming import gradient_id, updated_id
 
 mpmath.mp.dps = 60
 
@@ -114,3 +115,116 @@ def test_no_learning_rate_means_no_update_step():
     assert "E" in numbers
     assert "E'" not in numbers
     assert "w[3,1,1]'" not in numbers
+
+
+# ------------------------------------ compiled evaluation = SymPy's xreplace + evalf(50)
+
+def by_xreplace(derivation) -> dict[str, sympy.Expr]:
+    """The reference: each definition by ``xreplace`` + ``evalf(50)`` in order, then the
+    update step and the forward pass again (how ``symnn.evaluate`` worked before)."""
+
+    def run(definitions, values):
+        for key, expr in definitions.items():
+            if all(s.name in values for s in expr.free_symbols):
+                value = expr.xreplace({s: values[s.name] for s in expr.free_symbols})
+                values[key] = value if value.is_Rational else value.evalf(50)
+        return values
+
+    values = run(derivation.definitions, dict(leaf_values(derivation)))
+    network, given = derivation.network, derivation.spec.values
+    if given.learning_rate is None:
+        return values
+    after = {k: values[k] for k in network.input_ids() + network.target_ids() if k in values}
+    for param in network.parameter_ids():
+        frozen = param.startswith("b") and not given.update_biases
+        step = 0 if frozen else sympy.Rational(given.learning_rate) * values[gradient_id(param)]
+        values[updated_id(param)] = after[param] = values[param] - step
+    forward = {k: e for k, e in derivation.definitions.items() if k.startswith(("net", "out"))}
+    after = run({**forward, "E": derivation.definitions["E"]}, after)
+    if "E" in after:
+        values["E'"] = after["E"]
+    return values
+
+
+def small_net(layers, activation, loss, weights, inputs, targets=None, biases=None,
+              rate=Fraction(1, 10)):
+    """A spec from explicit values (biases zero unless given)."""
+    values = {"inputs": inputs, "weights": weights, "learning_rate": rate,
+              "biases": biases or [[0] * n for n in layers[1:]]}
+    if targets is not None:
+        values["targets"] = targets
+    return spec.from_dict({
+        "network": {"layers": layers, "activation": activation, "loss": loss},
+        "values": values,
+    })
+
+
+MIXED = {
+    # relu neuron 2 is dead (net < 0): its δ, gradients and update are exact under a
+    # sigmoid output (SymPy's Float·0 is an exact 0)
+    "relu-dead": small_net([2, 2, 1], ["relu", "sigmoid"], "mse",
+                           [[[0.5, 0.25], [-1, 0.5]], [[0.75, -0.5]]], [1, 0.5], [1]),
+    # nets of 0: σ(0) = 1/2 and tanh(0) = 0 exactly
+    "sigmoid-at-zero": small_net([2, 2, 1], "sigmoid", "mse",
+                                 [[[0, 0], [0, 0]], [[0, 0]]], [1, 2], [1]),
+    # σ(200) rounds to 1: 1 − σ(200) is SymPy's exact 0, and so are E, δ and gradients
+    "sigmoid-saturated": small_net([1, 1], "sigmoid", "mse", [[[200]]], [1], [1]),
+    "tanh-at-zero": small_net([2, 1, 1], ["tanh", "sigmoid"], "half-sse",
+                              [[[1, -2]], [[0.5]]], [1, 0.5], [0]),
+    "leaky-softplus-bce": small_net([2, 2, 1], ["leaky-relu", "softplus"],
+                                    "binary-cross-entropy",
+                                    [[[0.5, -1], [0.25, 0.5]], [[0.3, -0.2]]], [0.5, 0.75],
+                                    [1], biases=[[0.1, -0.1], [0.05]]),
+    # d·log(y) with d = 0 is an exact 0
+    "softmax-ce": small_net([2, 2, 3], ["sigmoid", "softmax"], "cross-entropy",
+                            [[[0.5, -1], [0.25, 0.5]], [[0.3, -0.2], [0.1, 0.4], [-0.6, 0.2]]],
+                            [0.5, 0.75], [0, 1, 0]),
+    "output-loss": small_net([2, 2, 1], "tanh", "output",
+                             [[[0.5, -1], [0.25, 0.5]], [[0.3, -0.2]]], [0.5, 0.75]),
+    # the log of a negative output: SymPy's complex value, left to SymPy
+    "identity-ce-complex": small_net([1, 1], "identity", "cross-entropy", [[[-0.5]]], [1],
+                                     [1]),
+}
+
+
+@pytest.mark.parametrize("name", MIXED)
+def test_values_and_exactness_equal_xreplace_evalf(name):
+    derivation = derive(MIXED[name])
+    ours, reference = evaluate(derivation).values, by_xreplace(derivation)
+    assert list(ours) == list(reference)
+    for key, value in reference.items():
+        assert ours[key].is_Rational == value.is_Rational, (name, key, ours[key], value)
+        assert abs(ours[key] - value) < sympy.Rational(1, 10**45), (name, key)
+
+
+def test_exact_zeros_and_halves_stay_exact():
+    dead = evaluate(derive(MIXED["relu-dead"]))
+    assert dead["net[2,2]"] == sympy.Rational(-3, 4)
+    for key in ("out[2,2]", "delta[2,2]", "dE/dw[2,2,1]", "dE/dw[3,1,2]", "dE/db[2,2]"):
+        assert dead[key] == 0 and dead.is_exact(key), key
+    assert dead["w[2,2,1]'"] == -1 and dead["b[2,2]'"] == 0
+    assert not dead.is_exact("delta[2,1]")
+    halves = evaluate(derive(MIXED["sigmoid-at-zero"]))
+    assert halves["out[3,1]"] == sympy.Rational(1, 2)
+    assert halves["E"] == sympy.Rational(1, 4)
+    assert [k for k in halves.values if not halves.is_exact(k)] == ["E'"]  # σ(nonzero)
+    assert evaluate(derive(MIXED["tanh-at-zero"]))["out[2,1]"] == 0
+    saturated = evaluate(derive(MIXED["sigmoid-saturated"]))
+    assert not saturated.is_exact("out[2,1]")
+    for key in ("E", "dE/dout[2,1]", "delta[2,1]", "dE/dw[2,1,1]", "E'"):
+        assert saturated[key] == 0 and saturated.is_exact(key), key
+
+
+def test_a_value_that_is_not_real_is_sympys():
+    numbers = evaluate(derive(MIXED["identity-ce-complex"]))
+    assert numbers["out[2,1]"] == sympy.Rational(-1, 2)
+    real, imaginary = numbers["E"].as_real_imag()  # -log(-1/2) = log 2 − iπ
+    assert abs(real - sympy.log(2).evalf(60)) < sympy.Rational(1, 10**45)
+    assert abs(imaginary + sympy.pi.evalf(60)) < sympy.Rational(1, 10**45)
+    assert numbers["w[2,1,1]'"] == sympy.Rational(-7, 10)  # the gradient is rational
+
+
+def test_floats_have_50_significant_digits(worked_numbers):
+    value = worked_numbers["out[2,1]"]
+    assert isinstance(value, sympy.Float)
+    assert value._prec == sympy.Float(1, 50)._prec

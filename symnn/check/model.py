@@ -17,18 +17,13 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-import mpmath
 import sympy
-from sympy.core.add import _addsort
 
 from symnn import losses
-from symnn.algebra import product, total
-from symnn.compiled import EXACT, FLOAT, WORKING_DIGITS, Arithmetic, compile_expr, to_sympy
+from symnn.compiled import EXACT, FLOAT, Arithmetic, compute, to_sympy, working_precision
 from symnn.derive import Derivation, derive
-from symnn.evaluate import leaf_values
-from symnn.naming import gradient_id, parse_id, symbol, updated_id
-
-AFTER = "@after"  # suffix of the internal ids of the forward pass after the update step
+from symnn.evaluate import AFTER, leaf_values, update_definitions
+from symnn.naming import parse_id, symbol, updated_id
 
 
 @dataclass(frozen=True)
@@ -127,53 +122,12 @@ def build_model(
     if base is not None and options.loss is None and options.rate is None:
         updates = base.updates
     else:
-        updates = _update_definitions(derivation, rate) if rate is not None else {}
+        updates = update_definitions(derivation, rate) if rate is not None else {}
     if options.updated_backprop and updates:
         definitions = _backprop_through_updates(definitions, updates, network.depth)
     for key, expr in updates.items():
         definitions.setdefault(key, expr)
     return Model(definitions, leaves, derivation, updates)
-
-
-def _update_definitions(derivation: Derivation, rate: sympy.Rational) -> dict[str, sympy.Expr]:
-    """``p' = p − η·∂E/∂p`` for every parameter, the forward pass after it, and ``E'``."""
-    network = derivation.network
-    update_biases = derivation.spec.values.update_biases
-    updates: dict[str, sympy.Expr] = {}
-    after: dict[sympy.Symbol, sympy.Symbol] = {}
-    for param in network.parameter_ids():
-        frozen = param.startswith("b") and not update_biases
-        updates[updated_id(param)] = symbol(param) if frozen else _step(param, rate)
-        after[symbol(param)] = symbol(updated_id(param))
-    forward = [k for k in derivation.definitions if k.startswith(("net", "out"))]
-    for key in forward:
-        after[symbol(key)] = symbol(key + AFTER)
-    for key in forward:
-        updates[key + AFTER] = _rename(derivation.definitions[key], after)
-    updates["E'"] = _rename(derivation.definitions["E"], after)
-    return updates
-
-
-def _step(param: str, rate: sympy.Rational) -> sympy.Expr:
-    """``p − η·∂E/∂p`` built directly in SymPy's canonical form (nets have 10⁴ of them)."""
-    args = [symbol(param), sympy.Mul._from_args((-rate, symbol(gradient_id(param))))]
-    _addsort(args)
-    return sympy.Add._from_args(args)
-
-
-def _rename(expr: sympy.Expr, names: dict) -> sympy.Expr:
-    """``expr.xreplace(names)`` for symbol-to-symbol renaming, with the fast builders of
-    ``symnn.algebra`` for the sums of products a forward pass is made of."""
-    if expr.is_Symbol:
-        return names.get(expr, expr)
-    if not expr.args:
-        return expr
-    args = [_rename(a, names) for a in expr.args]
-    if expr.is_Mul and len(args) == 2:
-        return product(*args)
-    if expr.is_Add:
-        return total(args)
-    return expr.func(*args)
 
 
 def _backprop_through_updates(definitions: dict, updates: dict, depth: int) -> dict:
@@ -213,16 +167,13 @@ def run(
     env.update({k: convert(v) for k, v in pinned.items() if k in model.leaves})
     env.update({k: convert(v) for k, v in pinned.items() if k in model.definitions})
     computed: dict = {}
-    with mpmath.workdps(WORKING_DIGITS):
+    with working_precision():
         for key in order:
             if any(d not in env for d in model.dependencies(key)):
                 continue  # needs a leaf that is absent (targets of the ``output`` loss)
-            try:
-                value = compile_expr(model.definitions[key], arithmetic)(env)
-            except (ValueError, ZeroDivisionError, OverflowError, TypeError):
-                continue  # e.g. the log of a negative number in a slip's model
-            if isinstance(value, mpmath.mpc) or value != value:  # complex, or nan
-                continue
+            value = compute(model.definitions[key], env, arithmetic)
+            if value is None:
+                continue  # not a real number, e.g. the log of a negative in a slip's model
             computed[key] = value if arithmetic is FLOAT else to_sympy(value)
             env[key] = convert(pinned[key]) if key in pinned else value
     return computed
