@@ -26,6 +26,7 @@ closures inside ``working_precision()``.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -211,15 +212,20 @@ def compute(expr: sympy.Expr, env: dict, arithmetic: Arithmetic = EXACT) -> Numb
 
 @lru_cache(maxsize=200_000)
 def compile_expr(expr: sympy.Expr, arithmetic: Arithmetic = EXACT) -> Compiled:
-    """A function computing ``expr`` from an environment of id -> number."""
+    """A function computing ``expr`` from an environment of id -> number (cached: the
+    checker evaluates a model's definitions many times)."""
+    return _compile(expr, arithmetic)
+
+
+def _compile(expr: sympy.Expr, arithmetic: Arithmetic) -> Compiled:
+    """The closure of ``expr`` and of its parts (not cached: parts are rarely shared)."""
     if expr.is_Symbol:
-        name = expr.name
-        return lambda env: env[name]
+        return operator.itemgetter(expr.name)
     if expr.is_Rational:
         constant = arithmetic.constant(expr)
         return lambda env: constant
     if isinstance(expr, sympy.Add | sympy.Mul):
-        first, *rest = [compile_expr(a, arithmetic) for a in expr.args]
+        first, *rest = [_compile(a, arithmetic) for a in expr.args]
         combine = arithmetic.add if isinstance(expr, sympy.Add) else arithmetic.mul
         if len(rest) == 1:  # most products: δ·out, η·∂E/∂w
             second = rest[0]
@@ -236,20 +242,20 @@ def compile_expr(expr: sympy.Expr, arithmetic: Arithmetic = EXACT) -> Compiled:
         return _power(expr, arithmetic)
     if expr.func in arithmetic.functions and len(expr.args) == 1:
         function = arithmetic.functions[expr.func]
-        argument = compile_expr(expr.args[0], arithmetic)
+        argument = _compile(expr.args[0], arithmetic)
         return lambda env: function(argument(env))
     if isinstance(expr, sympy.Piecewise):
-        branches = [(compile_expr(v, arithmetic), _condition(c, arithmetic)) for v, c in expr.args]
+        branches = [(_compile(v, arithmetic), _condition(c, arithmetic)) for v, c in expr.args]
         return lambda env: _first_branch(branches, env)
     return _fallback(expr, arithmetic)
 
 
 def _power(expr: sympy.Pow, arithmetic: Arithmetic) -> Compiled:
-    base = compile_expr(expr.base, arithmetic)
+    base = _compile(expr.base, arithmetic)
     if expr.exp.is_Integer and arithmetic is EXACT:
         exponent = int(expr.exp)
         return lambda env: base(env) ** exponent
-    power = compile_expr(expr.exp, arithmetic)
+    power = _compile(expr.exp, arithmetic)
     return lambda env: arithmetic.power(base(env), power(env))
 
 
@@ -266,7 +272,7 @@ def _condition(condition, arithmetic: Arithmetic) -> Callable[[dict], bool]:
         return lambda env: True
     if type(condition) in _RELATIONS:
         relation = _RELATIONS[type(condition)]
-        lhs, rhs = compile_expr(condition.lhs, arithmetic), compile_expr(condition.rhs, arithmetic)
+        lhs, rhs = _compile(condition.lhs, arithmetic), _compile(condition.rhs, arithmetic)
         return lambda env: relation(*_comparable(lhs(env), rhs(env)))
     return _fallback(condition, arithmetic)
 
