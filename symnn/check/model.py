@@ -1,8 +1,10 @@
 """The oracle the checker asks: every quantity as a definition over other quantities.
 
 A ``Model`` is the derivation's definitions (net, out, E, dE/dout, δ, gradients) plus the
-update step (``w' = w − η·∂E/∂w``) and the forward pass after it (``E'``), in evaluation
-order, with the leaves (inputs, targets, weights, biases) as exact rationals.
+update step (``w' = w − η·∂E/∂w``) and the forward pass after it (``E'``), as the core
+writes them (``symnn.evaluate.update_definitions``), in evaluation order, with the leaves
+(inputs, targets, weights, biases) as exact rationals. Numbers come from the core's
+compiled closures (``symnn.compiled``), so an unpinned run gives ``evaluate``'s values.
 
 ``run`` evaluates a model with some quantities *pinned* to given numbers: each quantity
 is computed from its definition at the current values of its dependencies, then the pin
