@@ -36,7 +36,7 @@ from symnn.check.worksheet import Claim, quoted_key
 from symnn.compiled import EXACT, FLOAT, Arithmetic
 from symnn.derive import Derivation
 from symnn.errors import SpecError
-from symnn.evaluate import DIGITS
+from symnn.evaluate import DIGITS, evaluate
 from symnn.naming import parse_id
 
 VERDICTS = ("correct", "correct-with-carried", "rounding-slip", "wrong")
@@ -84,8 +84,7 @@ class Checker:
     def __init__(self, derivation: Derivation, notation):
         self.derivation = derivation
         self.model = build_model(derivation)
-        computed = run(self.model)
-        self.exact = {k: v for k, v in {**self.model.leaves, **computed}.items() if AFTER not in k}
+        self.exact = evaluate(derivation).values
         self.names = Names(self.model.ids(), notation)
         self._variants: list[Variant] | None = None
         self._variant_models: dict[int, Model] = {}
