@@ -121,9 +121,3 @@ def updated_id(param_id: str) -> str:
     """The id of a parameter after the update step: ``w[2,1,1]`` -> ``w[2,1,1]'``."""
     return param_id + "'"
 
-
-def sort_key(canonical_id: str) -> tuple:
-    """A key that orders ids as a reader expects: forward quantities, loss, backward, update."""
-    order = ["out", "net", "d", "w", "b", "E", "dE/dout", "delta", "dE/dw", "dE/db", "dE/dx"]
-    parsed = parse_id(canonical_id)
-    return (parsed.updated, order.index(parsed.kind), parsed.indices)

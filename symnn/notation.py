@@ -25,7 +25,6 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 import sympy
 
@@ -346,12 +345,6 @@ def to_latex(expr: sympy.Expr, notation: Notation) -> str:
     """Print an expression of the derivation with every symbol named in the notation."""
     names = {s: latex_name(s.name, notation) for s in expr.free_symbols}
     return sympy.latex(expr, symbol_names=names)
-
-
-@lru_cache(maxsize=4096)
-def symbol_latex(quantity_id: str, notation_name: str = DEFAULT) -> str:
-    """``latex_name`` for a preset given by name (cached)."""
-    return latex_name(quantity_id, get(notation_name))
 
 
 def _pair(first, second) -> str:
