@@ -10,9 +10,15 @@ would, exact where they are exact, in seconds for a 784-20-20-10 net instead of 
 A value that is not a real number (the log of a negative output) is left to SymPy, as
 ``xreplace`` + ``evalf`` gives it (nan, zoo, a complex number).
 
-One SGD step: ``w' = w − η ∂E/∂w`` (biases too unless ``update_biases = false``), and
-``E'`` is the loss of the same sample after the step. ``update_definitions`` writes the
-step as definitions, which the checker also evaluates with claimed values pinned.
+Training (when ``[values]`` has a learning rate): ``steps`` steps of the spec's optimizer
+(``symnn.optimizers``) on the batch of ``[values]``. ``worked_definitions`` writes the
+whole worked example as definitions over ids with samples and steps (``symnn.naming``):
+each sample's forward and backward pass at the parameters after t steps
+(``out[3,1]#2@1``), the batch means (``E@1``, ``dE/dw[2,1,1]@1``), each step's optimizer
+state and parameters (``m_w[2,1,1]@2``, ``w[2,1,1]@2``), and last the loss after the
+final step (``E@3``; its forward pass has internal ids). A single sample keeps today's
+ids, and one SGD step gives ``w' = w − η ∂E/∂w`` and ``E'``. The checker evaluates the
+same definitions with claimed values pinned.
 """
 
 from __future__ import annotations
@@ -20,13 +26,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy
-from sympy.core.add import _addsort
 
+from symnn import optimizers
 from symnn.algebra import product, total
 from symnn.compiled import DIGITS, compute, to_number, to_sympy, working_precision
 from symnn.derive import Derivation
 from symnn.errors import SpecError
-from symnn.naming import gradient_id, symbol, updated_id
+from symnn.naming import at, gradient_id, parse_id, state_id, symbol
 
 AFTER = "@after"  # suffix of the internal ids of the forward pass after the update step
 
@@ -52,6 +58,12 @@ class Numbers:
         return float(self.values[quantity_id])
 
 
+def samples(derivation: Derivation) -> list[int | None]:
+    """The sample numbers of the batch, or ``[None]`` for a single sample (no ``#s``)."""
+    values = derivation.spec.values
+    return list(range(1, values.batch_size + 1)) if values.is_batch else [None]
+
+
 def leaf_values(derivation: Derivation) -> dict[str, sympy.Expr]:
     """Inputs, targets, weights and biases of the spec's ``[values]`` as exact rationals."""
     values = derivation.spec.values
@@ -59,9 +71,13 @@ def leaf_values(derivation: Derivation) -> dict[str, sympy.Expr]:
         raise SpecError("values: the spec has no [values] table, so there is nothing to evaluate")
     network = derivation.network
     leaves: dict[str, sympy.Expr] = {}
-    leaves.update(zip(network.input_ids(), map(sympy.Rational, values.inputs), strict=True))
-    if values.targets is not None:
-        leaves.update(zip(network.target_ids(), map(sympy.Rational, values.targets), strict=True))
+    for s, sample in zip(samples(derivation), values.batch_inputs, strict=True):
+        ids = [at(k, s) for k in network.input_ids()]
+        leaves.update(zip(ids, map(sympy.Rational, sample), strict=True))
+    if values.batch_targets is not None:
+        for s, sample in zip(samples(derivation), values.batch_targets, strict=True):
+            ids = [at(k, s) for k in network.target_ids()]
+            leaves.update(zip(ids, map(sympy.Rational, sample), strict=True))
     for m, matrix in enumerate(values.weights):
         layer = m + 2
         for ids, row in zip(network.weight_ids(layer), matrix, strict=True):
@@ -76,17 +92,12 @@ def leaf_values(derivation: Derivation) -> dict[str, sympy.Expr]:
 
 
 def evaluate(derivation: Derivation) -> Numbers:
-    """Evaluate every quantity, the update step and the loss after it."""
+    """Evaluate every quantity of the worked example: every sample, step and state."""
     values = leaf_values(derivation)
-    definitions = derivation.definitions
-    rate = derivation.spec.values.learning_rate
-    if rate is not None:
-        definitions = {**definitions, **update_definitions(derivation, sympy.Rational(rate))}
+    definitions = worked_definitions(derivation)
     with working_precision():
         _evaluate(definitions, values)
     return Numbers({k: v for k, v in values.items() if not k.endswith(AFTER)})
-
-
 def _evaluate(definitions: dict[str, sympy.Expr], values: dict[str, sympy.Expr]) -> None:
     """Evaluate definitions in order into ``values``; each may use earlier entries."""
     numbers = {k: to_number(v) for k, v in values.items()}
@@ -113,34 +124,102 @@ def _by_sympy(expr: sympy.Expr, values: dict[str, sympy.Expr]) -> sympy.Expr:
     return value if value.is_Rational else value.evalf(DIGITS)
 
 
-def update_definitions(derivation: Derivation, rate: sympy.Rational) -> dict[str, sympy.Expr]:
-    """``p' = p − η·∂E/∂p`` for every parameter, the forward pass after it, and ``E'``.
+def worked_definitions(
+    derivation: Derivation,
+    definitions: dict[str, sympy.Expr] | None = None,
+    rate: sympy.Rational | None = None,
+) -> dict[str, sympy.Expr]:
+    """Every definition of the worked example, in evaluation order (see the module).
 
-    The forward pass after the step has internal ids (``net[2,1]`` + ``AFTER``) whose
-    definitions are the net's with every parameter and net/out renamed.
+    ``definitions`` replaces the derivation's per-sample definitions (the checker's slips
+    change some), ``rate`` the learning rate.
+    """
+    definitions = derivation.definitions if definitions is None else definitions
+    values = derivation.spec.values
+    if rate is None and values.learning_rate is not None:
+        rate = sympy.Rational(values.learning_rate)
+    steps = values.steps if rate is not None else 0
+    result: dict[str, sympy.Expr] = {}
+    for t in range(steps + 1):
+        final = steps > 0 and t == steps
+        result.update(_passes(derivation, definitions, t, final))
+        if not final and steps:
+            result.update(step_definitions(derivation, t + 1, rate))
+    return result
+
+
+def update_definitions(derivation: Derivation, rate: sympy.Rational) -> dict[str, sympy.Expr]:
+    """The definitions of the worked example beyond the derivation's own (steps, ``E'``)."""
+    worked = worked_definitions(derivation, rate=rate)
+    return {k: v for k, v in worked.items() if k not in derivation.definitions}
+
+
+def _passes(derivation: Derivation, definitions: dict, t: int, final: bool) -> dict:
+    """Each sample's pass at the parameters after t steps, then the batch means.
+
+    The final pass (after the last step) is the forward pass and E only, with internal
+    ids except E (and, for a batch, each sample's E).
     """
     network = derivation.network
-    update_biases = derivation.spec.values.update_biases
-    updates: dict[str, sympy.Expr] = {}
-    after: dict[sympy.Symbol, sympy.Symbol] = {}
-    for param in network.parameter_ids():
-        frozen = param.startswith("b") and not update_biases
-        updates[updated_id(param)] = symbol(param) if frozen else _step(param, rate)
-        after[symbol(param)] = symbol(updated_id(param))
-    forward = [k for k in derivation.definitions if k.startswith(("net", "out"))]
-    for key in forward:
-        after[symbol(key)] = symbol(key + AFTER)
-    for key in forward:
-        updates[key + AFTER] = _rename(derivation.definitions[key], after)
-    updates["E'"] = _rename(derivation.definitions["E"], after)
-    return updates
+    batch = derivation.spec.values.is_batch
+    if not batch and t == 0:
+        return definitions
+    params = network.parameter_ids()
+    leaves = {*network.input_ids(), *network.target_ids()}
+    keys = [k for k in definitions if k.startswith(("net", "out"))] + ["E"] if final else \
+        list(definitions)
+    result: dict[str, sympy.Expr] = {}
+    for s in samples(derivation):
+        names = {symbol(p): symbol(at(p, step=t)) for p in params}
+        names.update({symbol(k): symbol(at(k, s)) for k in leaves})
+        for k in definitions:
+            internal = final and not (k == "E" and (batch or s is None))
+            names[symbol(k)] = symbol(at(k, s, t) + (AFTER if internal else ""))
+        for k in keys:
+            result[names[symbol(k)].name] = _rename(definitions[k], names)
+    if batch:
+        means = ["E"] if final else ["E", *map(gradient_id, params)]
+        count = len(samples(derivation))
+        for k in means:
+            terms = [symbol(at(k, s, t)) for s in samples(derivation)]
+            result[at(k, step=t)] = sympy.Rational(1, count) * total(terms)
+    return result
 
 
-def _step(param: str, rate: sympy.Rational) -> sympy.Expr:
-    """``p − η·∂E/∂p`` built directly in SymPy's canonical form (nets have 10⁴ of them)."""
-    args = [symbol(param), sympy.Mul._from_args((-rate, symbol(gradient_id(param))))]
-    _addsort(args)
-    return sympy.Add._from_args(args)
+def step_definitions(derivation: Derivation, step: int, rate: sympy.Rational) -> dict:
+    """Step number ``step``: each parameter's optimizer state and value after it."""
+    values = derivation.spec.values
+    optimizer = optimizers.get(values.optimizer)
+    hyper = {**values.hyper_parameters, "learning_rate": rate}
+    rule = optimizers.step_rule(values.optimizer, step, hyper)
+    decay = sympy.Rational(hyper.get(optimizers.WEIGHT_DECAY, 0))
+    t = step - 1
+    result: dict[str, sympy.Expr] = {}
+    for param in derivation.network.parameter_ids():
+        before = symbol(at(param, step=t))
+        if parse_id(param).kind == "b" and not values.update_biases:
+            result[at(param, step=step)] = before
+            continue
+        gradient = symbol(at(gradient_id(param), step=t))
+        names = {
+            optimizers.P: before,
+            optimizers.G: gradient + decay * before if decay else gradient,
+        }
+        for kind in optimizer.state:
+            old = sympy.S.Zero if t == 0 else symbol(state_id(kind, param, t))
+            names[optimizers.OLD[kind]] = old
+            names[optimizers.NEW[kind]] = symbol(state_id(kind, param, step))
+        for kind, expr in rule.items():
+            key = at(param, step=step) if kind == "p" else state_id(kind, param, step)
+            result[key] = _substitute(expr, names)
+    return result
+
+
+def _substitute(expr: sympy.Expr, names: dict) -> sympy.Expr:
+    """A rule's expression at one parameter: the fast renaming for SGD's ``p − η·g``."""
+    if all(v.is_Symbol for v in names.values()):
+        return _rename(expr, names)
+    return expr.xreplace(names)
 
 
 def _rename(expr: sympy.Expr, names: dict) -> sympy.Expr:

@@ -9,9 +9,19 @@ Canonical ids (layers and neurons count from 1; layer 1 is the input layer):
     b[l,j]    (per-neuron bias)          b[l]  (one shared bias per layer)
     d[j]      (target of output neuron j)
     dE/dw[l,j,k]  dE/db[l,j]  dE/db[l]  dE/dx[k]
-    w[l,j,k]'  b[l,j]'  b[l]'           (parameters after one SGD step)
+    w[l,j,k]'  b[l,j]'  b[l]'           (parameters after one step)
+    v_w[l,j,k]  m_w[l,j,k]  s_w[l,j,k]  (the optimizer's state of a parameter; v_b, m_b,
+                                         s_b for biases: see symnn.optimizers)
 
 The inputs are the outputs of layer 1: ``out[1,k]``.
+
+Two optional suffixes, in this order, compose with every id:
+
+    #s   the sample s of a batch (1-based): out[3,1]#2, delta[3,1]#2, dE/dw[2,1,1]#2.
+         Without it: the single sample, or for E and parameter gradients the batch mean.
+    @t   at the parameters after t optimizer steps: w[2,1,1]@2, E@3, dE/dw[2,1,1]@1,
+         m_w[2,1,1]@2. ``@1`` is written ``'`` (today's one-step name: ``w[2,1,1]'``,
+         ``E'``); ``@0`` is written without a suffix.
 
 A SymPy symbol's name *is* its canonical id, so any expression of the derivation can be
 printed with canonical names, and renderers map symbols to their own notation.
@@ -39,31 +49,58 @@ INDEX_COUNT = {
     "dE/dx": 1,
     "E": 0,
 }
+# The optimizer's state of each parameter (symnn.optimizers): v velocity (momentum),
+# m first moment (Adam), s mean square (RMSProp, Adam); ``_w``/``_b`` the parameter kind.
+STATE_KINDS = ("v", "m", "s")
+INDEX_COUNT.update({f"{state}_{kind}": INDEX_COUNT[kind] for state in STATE_KINDS
+                    for kind in ("w", "b")})
 
-# An id: a kind, optional [i,j,k] indices, optional trailing prime (updated value).
+# An id: a kind, optional [i,j,k] indices, optional sample ``#s``, optional step (a
+# trailing prime for step 1, or ``@t``).
 ID_PATTERN = re.compile(
-    r"^(?P<kind>net|out|delta|dE/dout|dE/dw|dE/db|dE/dx|w|b|d|E)"
-    r"(?:\[(?P<idx>[1-9][0-9]*(?:,[1-9][0-9]*)*)\])?(?P<prime>')?$"
+    r"^(?P<kind>net|out|delta|dE/dout|dE/dw|dE/db|dE/dx|[vms]_[wb]|w|b|d|E)"
+    r"(?:\[(?P<idx>[1-9][0-9]*(?:,[1-9][0-9]*)*)\])?"
+    r"(?:#(?P<sample>[1-9][0-9]*))?(?:(?P<prime>')|@(?P<step>0|[1-9][0-9]*))?$"
 )
+SAMPLE_MARK = "#"  # out[3,1]#2: sample 2 of the batch
+STEP_MARK = "@"  # w[2,1,1]@2: after 2 steps
+PRIME = "'"  # w[2,1,1]': after 1 step (the name of @1)
 
 # Python identifiers for generated code: the id with punctuation replaced.
-#   out[2,1] -> out_2_1, dE/dw[3,1,1] -> dE_dw_3_1_1, w[2,1,1]' -> w_2_1_1_new
+#   out[2,1] -> out_2_1, dE/dw[3,1,1] -> dE_dw_3_1_1, w[2,1,1]' -> w_2_1_1_new,
+#   w[2,1,1]@2 -> w_2_1_1_at2, out[3,1]#2 -> out_3_1_s2
 PYTHON_NEW_SUFFIX = "_new"
 
 
 @dataclass(frozen=True)
 class QuantityId:
-    """A parsed canonical id: its kind, its indices and whether it is the updated value."""
+    """A parsed canonical id: its kind, its indices, its sample (None: the single sample
+    or the batch mean) and its step (0: the given parameters)."""
 
     kind: str
     indices: tuple[int, ...] = ()
-    updated: bool = False
+    sample: int | None = None
+    step: int = 0
 
     def __str__(self) -> str:
         text = self.kind
         if self.indices:
             text += "[" + ",".join(str(i) for i in self.indices) + "]"
-        return text + ("'" if self.updated else "")
+        if self.sample is not None:
+            text += f"{SAMPLE_MARK}{self.sample}"
+        if self.step == 1:
+            return text + PRIME
+        return text + (f"{STEP_MARK}{self.step}" if self.step else "")
+
+    @property
+    def updated(self) -> bool:
+        """True for a value after one or more steps."""
+        return self.step > 0
+
+    @property
+    def base(self) -> str:
+        """The id without its sample and step: ``out[3,1]#2@1`` -> ``out[3,1]``."""
+        return str(QuantityId(self.kind, self.indices))
 
     @property
     def layer(self) -> int | None:
@@ -84,12 +121,34 @@ def parse_id(text: str) -> QuantityId:
     allowed = expected if isinstance(expected, tuple) else (expected,)
     if len(indices) not in allowed:
         raise ValueError(f"{text!r}: {kind} takes {' or '.join(map(str, allowed))} indices")
-    return QuantityId(kind, indices, bool(match["prime"]))
+    step = 1 if match["prime"] else int(match["step"] or 0)
+    sample = int(match["sample"]) if match["sample"] else None
+    return QuantityId(kind, indices, sample, step)
 
 
 def qid(kind: str, *indices: int, updated: bool = False) -> str:
     """Build a canonical id string: ``qid('w', 2, 1, 1) == 'w[2,1,1]'``."""
-    return str(QuantityId(kind, tuple(indices), updated))
+    return str(QuantityId(kind, tuple(indices), step=int(updated)))
+
+
+def at(quantity_id: str, sample: int | None = None, step: int = 0) -> str:
+    """An id of the base quantity ``quantity_id`` for one sample and after some steps:
+    ``at('out[3,1]', 2, 1) == "out[3,1]#2'"``, ``at('w[2,1,1]', step=2) == 'w[2,1,1]@2'``."""
+    parsed = parse_id(quantity_id)
+    return str(QuantityId(parsed.kind, parsed.indices, sample, step))
+
+
+def state_id(state: str, param_id: str, step: int = 0) -> str:
+    """The id of an optimizer state of a parameter: ``state_id('m', 'w[2,1,1]', 2)`` is
+    ``m_w[2,1,1]@2``."""
+    parsed = parse_id(param_id)
+    return str(QuantityId(f"{state}_{parsed.kind}", parsed.indices, step=step))
+
+
+def parameter_of_state(state: str) -> str:
+    """The parameter a state id belongs to: ``m_w[2,1,1]@2`` -> ``w[2,1,1]``."""
+    parsed = parse_id(state)
+    return str(QuantityId(parsed.kind.split("_", 1)[1], parsed.indices))
 
 
 @cache
@@ -103,7 +162,11 @@ def python_name(canonical_id: str) -> str:
     parsed = parse_id(canonical_id)
     name = parsed.kind.replace("/", "_")
     name += "".join(f"_{i}" for i in parsed.indices)
-    return name + (PYTHON_NEW_SUFFIX if parsed.updated else "")
+    if parsed.sample is not None:
+        name += f"_s{parsed.sample}"
+    if parsed.step > 1:
+        return name + f"_at{parsed.step}"
+    return name + (PYTHON_NEW_SUFFIX if parsed.step == 1 else "")
 
 
 def gradient_id(param_id: str) -> str:
@@ -117,7 +180,7 @@ def gradient_id(param_id: str) -> str:
     return str(QuantityId("dE/d" + parsed.kind, parsed.indices))
 
 
-def updated_id(param_id: str) -> str:
-    """The id of a parameter after the update step: ``w[2,1,1]`` -> ``w[2,1,1]'``."""
-    return param_id + "'"
+def updated_id(param_id: str, step: int = 1) -> str:
+    """The id of a parameter after ``step`` steps: ``w[2,1,1]`` -> ``w[2,1,1]'``."""
+    return at(param_id, step=step)
 

@@ -295,7 +295,13 @@ def _command_length(text: str, start: int, where: str, value: str) -> int:
 def latex_name(quantity_id: str, notation: Notation) -> str:
     """A canonical id written in a notation, e.g. ``w[3,2,1]`` -> ``w_{12}^{2}`` (net-out)."""
     parsed = parse_id(quantity_id)
-    return name_at(parsed.kind, parsed.indices, notation, parsed.updated)
+    name = name_at(parsed.kind, parsed.indices, notation, parsed.step == 1)
+    if parsed.sample is not None:
+        name = f"{{{name}}}^{{({parsed.sample})}}"
+        name = f"{{{name}}}'" if parsed.step == 1 else name
+    if parsed.step > 1:
+        name = f"{{{name}}}^{{[{parsed.step}]}}"
+    return name
 
 
 def name_at(kind: str, indices: tuple, notation: Notation, updated: bool = False) -> str:
@@ -324,6 +330,10 @@ def name_at(kind: str, indices: tuple, notation: Notation, updated: bool = False
         return f"{notation.delta}_{{{indices[1]}}}^{{{notation.layer(indices[0])}}}"
     if kind == "E":
         return notation.loss + prime
+    if "_" in kind:  # an optimizer state of a parameter: m_w -> m_{w...}
+        state, param = kind.split("_")
+        name = f"{state}_{{{name_at(param, indices, notation)}}}"
+        return f"{{{name}}}'" if prime else name
     wrt = {"dE/dout": "out", "dE/dw": "w", "dE/db": "b", "dE/dx": "out"}[kind]
     inner = (1, *indices) if kind == "dE/dx" else indices
     return rf"\frac{{\partial {notation.loss}}}{{\partial {name_at(wrt, inner, notation)}}}"

@@ -16,18 +16,30 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from symnn import activations, losses
+from symnn import activations, losses, optimizers
 from symnn.errors import SpecError
 
 BIAS_MODES = ("per-neuron", "per-layer", "none")
 TOP_LEVEL_KEYS = ("network", "values", "notation", "claims")
 NETWORK_KEYS = ("layers", "activation", "loss", "bias", "leaky_slope")
-VALUES_KEYS = ("inputs", "targets", "weights", "biases", "learning_rate", "update_biases")
+TRAINING_KEYS = ("optimizer", "steps", *optimizers.HYPER_NAMES[1:], optimizers.WEIGHT_DECAY)
+VALUES_KEYS = (
+    "inputs", "targets", "weights", "biases", "learning_rate", "update_biases", *TRAINING_KEYS
+)
+MAX_SAMPLES = 1000  # samples of a worked batch in [values]
+MAX_STEPS = 100  # optimizer steps worked exactly
 
 
 @dataclass(frozen=True)
 class Values:
-    """The numbers of a worked example, exact. ``biases`` follows the bias mode."""
+    """The numbers of a worked example, exact. ``biases`` follows the bias mode.
+
+    ``inputs``/``targets`` are the first sample; ``batch_inputs``/``batch_targets`` all
+    samples (one for a single sample). Training happens when ``learning_rate`` is set
+    (given, or the optimizer's default when ``optimizer`` or ``steps`` is given):
+    ``steps`` steps of ``optimizer`` with the hyper-parameters ``hyper`` (name -> value,
+    every one the optimizer reads plus ``weight_decay``, defaults filled in).
+    """
 
     inputs: tuple[Fraction, ...]
     targets: tuple[Fraction, ...] | None
@@ -35,6 +47,32 @@ class Values:
     biases: tuple | None  # per-neuron: tuple of tuples; per-layer: tuple of numbers
     learning_rate: Fraction | None
     update_biases: bool = True
+    batch_inputs: tuple[tuple[Fraction, ...], ...] = ()
+    batch_targets: tuple[tuple[Fraction, ...], ...] | None = None
+    optimizer: str = "sgd"
+    steps: int = 1
+    hyper: tuple[tuple[str, Fraction], ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.batch_inputs) <= 1:  # one sample: inputs and targets are the truth
+            object.__setattr__(self, "batch_inputs", (self.inputs,))
+            targets = None if self.targets is None else (self.targets,)
+            object.__setattr__(self, "batch_targets", targets)
+
+    @property
+    def batch_size(self) -> int:
+        """The number of samples."""
+        return len(self.batch_inputs)
+
+    @property
+    def is_batch(self) -> bool:
+        """True for more than one sample (per-sample ids then carry ``#s``)."""
+        return self.batch_size > 1
+
+    @property
+    def hyper_parameters(self) -> dict[str, Fraction]:
+        """Every hyper-parameter of the update rule, the learning rate included."""
+        return {"learning_rate": self.learning_rate, **dict(self.hyper)}
 
 
 @dataclass(frozen=True)
@@ -217,24 +255,91 @@ def _values(table: dict, layers: tuple[int, ...], bias: str, loss: str) -> Value
     _check_keys(table, VALUES_KEYS, "values.")
     if "inputs" not in table:
         raise SpecError("values.inputs: missing")
-    inputs = _vector(table["inputs"], layers[0], "values.inputs")
+    inputs = _samples(table["inputs"], layers[0], "values.inputs", None)
     targets = None
-    if losses.get(loss).needs_targets:
-        if "targets" not in table:
-            raise SpecError(f"values.targets: missing (the {loss} loss needs targets)")
-        targets = _vector(table["targets"], layers[-1], "values.targets")
-    elif "targets" in table:
-        targets = _vector(table["targets"], layers[-1], "values.targets")
+    if losses.get(loss).needs_targets and "targets" not in table:
+        raise SpecError(f"values.targets: missing (the {loss} loss needs targets)")
+    if "targets" in table:
+        targets = _samples(table["targets"], layers[-1], "values.targets", len(inputs))
     if "weights" not in table:
         raise SpecError("values.weights: missing")
     weights = _weights(table["weights"], layers)
     biases = _biases(table.get("biases"), layers, bias)
-    rate = table.get("learning_rate")
-    rate = None if rate is None else _number(rate, "values.learning_rate")
     update_biases = table.get("update_biases", True)
     if not isinstance(update_biases, bool):
         raise SpecError(f"values.update_biases: expected true or false, got {update_biases!r}")
-    return Values(inputs, targets, weights, biases, rate, update_biases)
+    name, steps, rate, hyper = _training(table)
+    return Values(
+        inputs[0], None if targets is None else targets[0], weights, biases, rate,
+        update_biases, inputs, targets, name, steps, hyper,
+    )
+
+
+def _samples(value: Any, length: int, where: str, count: int | None) -> tuple:
+    """One sample (a list of numbers) or a batch (a list of such lists), as a batch."""
+    batch = isinstance(value, list) and bool(value) and all(isinstance(v, list) for v in value)
+    if not batch:
+        if count not in (None, 1):
+            raise SpecError(
+                f"{where}: expected a batch of {count} samples (as values.inputs), "
+                f"got {_describe(value)} numbers"
+            )
+        return (_vector(value, length, where),)
+    if len(value) > MAX_SAMPLES:
+        raise SpecError(f"{where}: expected at most {MAX_SAMPLES} samples, got {len(value)}")
+    if count is not None and len(value) != count:
+        raise SpecError(
+            f"{where}: expected {count} samples (as values.inputs), got {len(value)}"
+        )
+    return tuple(_vector(row, length, f"{where}[{s}]") for s, row in enumerate(value))
+
+
+def _training(table: dict) -> tuple[str, int, Fraction | None, tuple]:
+    """The optimizer, steps, learning rate and hyper-parameters of ``[values]``."""
+    name = table.get("optimizer", "sgd")
+    if not isinstance(name, str):
+        raise SpecError(f"values.optimizer: expected a name (string), got {name!r}")
+    try:
+        optimizer = optimizers.get(name)
+    except SpecError as exc:
+        raise SpecError(f"values.optimizer: {exc}") from None
+    steps = table.get("steps", 1)
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise SpecError(
+            f"values.steps: expected an integer from 1 to {MAX_STEPS}, got {steps!r}"
+        )
+    for key in optimizers.HYPER_NAMES[1:]:
+        if key in table and key not in optimizer.hyper:
+            users = [o.name for o in optimizers.OPTIMIZERS.values() if key in o.hyper]
+            raise SpecError(
+                f"values.{key}: not a hyper-parameter of optimizer {name!r} "
+                f"(it is one of {', '.join(users)})"
+            )
+    rate = table.get("learning_rate")
+    if rate is None and ("optimizer" in table or "steps" in table):
+        rate = optimizer.default_learning_rate
+    if rate is not None:
+        rate = _hyper(rate, "learning_rate")
+    keys = (*optimizer.hyper, optimizers.WEIGHT_DECAY)
+    hyper = tuple(
+        (key, _hyper(table.get(key, optimizers.DEFAULTS[key]), key)) for key in keys
+    )
+    return name, steps, rate, hyper
+
+
+def _hyper(value: Any, key: str) -> Fraction:
+    """A hyper-parameter checked against its range (``optimizers.RANGES``)."""
+    where = f"values.{key}"
+    number = _number(value, where)
+    low, high = optimizers.RANGES[key]
+    if number < low or (high is not None and number >= high):
+        expected = f"a number in [{low}, {high})" if high is not None else f"a number ≥ {low}"
+        raise SpecError(f"{where}: expected {expected}, got {_show(value)}")
+    return number
+
+
+def _show(value: Any) -> str:
+    return str(value) if isinstance(value, Decimal | int | float) else repr(value)
 
 
 def _weights(value: Any, layers: tuple[int, ...]) -> tuple:

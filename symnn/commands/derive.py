@@ -11,8 +11,9 @@ from typing import TextIO
 from symnn import notation, spec
 from symnn.derive import Derivation, derive
 from symnn.errors import SymnnError
-from symnn.evaluate import Numbers, evaluate, leaf_values
-from symnn.naming import gradient_id, symbol
+from symnn.evaluate import AFTER, Numbers, evaluate, leaf_values, worked_definitions
+from symnn.naming import gradient_id, parse_id, symbol
+from symnn.optimizers import WEIGHT_DECAY
 
 EXPAND_LIMIT = 200  # parameters; beyond this the expanded expressions are unreadable
 DIGITS_SHOWN = 10  # significant digits in the table
@@ -55,28 +56,30 @@ def quantity_rows(derivation: Derivation, numbers: Numbers | None, expand: bool 
     """Every quantity id -> {value, digits, exact, latex, expression[, chain, expanded]}."""
     preset = notation.get(notation.DEFAULT)
     leaves = leaf_values(derivation) if numbers else _leaf_ids(derivation)
-    ids = list(leaves) + list(derivation.definitions)
-    if numbers:
-        ids += [k for k in numbers.values if k not in derivation.definitions and k not in leaves]
+    worked = worked_definitions(derivation) if numbers else derivation.definitions
+    ids = list(leaves) + [k for k in worked if not k.endswith(AFTER)]
     rows = {}
     for quantity_id in ids:
-        expr = derivation.definitions.get(quantity_id)
+        expr = worked.get(quantity_id)
+        derived = expr is not None and expr is derivation.definitions.get(quantity_id)
         name = notation.latex_name(quantity_id, preset)
-        row = {
-            "value": None,
-            "latex": name if expr is None else f"{name} = {notation.to_latex(expr, preset)}",
-            "expression": quantity_id if expr is None else str(expr),
-        }
-        if quantity_id.endswith("'"):
-            row.update(_update_rule(derivation, quantity_id, preset))
+        if not derived and expr is not None and _plain_rule(derivation, quantity_id, expr):
+            row = {"value": None, **_update_rule(derivation, quantity_id, preset)}
+        else:
+            row = {
+                "value": None,
+                "latex": name if expr is None else f"{name} = {notation.to_latex(expr, preset)}",
+                "expression": quantity_id if expr is None else str(expr),
+            }
         if numbers and quantity_id in numbers:
             value = numbers[quantity_id]
             row["value"] = float(value)
             row["digits"] = str(value.evalf(DIGITS_JSON)) if not value.is_Rational else str(value)
             row["exact"] = str(value) if value.is_Rational else None
-        if quantity_id in derivation.gradients or quantity_id in derivation.error_signals:
+        chained = quantity_id in derivation.gradients or quantity_id in derivation.error_signals
+        if derived and chained:
             row["chain"] = _chain_rows(derivation, quantity_id)
-        if expand and expr is not None:
+        if expand and derived:
             row["expanded"] = str(derivation.expand(quantity_id))
         rows[quantity_id] = row
     return rows
@@ -90,12 +93,28 @@ def _chain_rows(derivation: Derivation, quantity_id: str) -> list[list[dict]]:
     ]
 
 
+def _plain_rule(derivation: Derivation, quantity_id: str, expr) -> bool:
+    """True for a loss after the last step (its forward pass has internal ids) and for
+    the parameters after one plain SGD step, written with η rather than its number."""
+    parsed = parse_id(quantity_id)
+    if parsed.kind == "E":
+        return any(s.name.endswith(AFTER) for s in expr.free_symbols)
+    values = derivation.spec.values
+    plain = values.optimizer == "sgd" and not dict(values.hyper).get(WEIGHT_DECAY)
+    return plain and parsed.step == 1 and parsed.kind in ("w", "b")
+
+
 def _update_rule(derivation: Derivation, updated: str, preset) -> dict:
     """Expression and LaTeX of an updated quantity: p' = p − η·dE/dp, or E at the new p."""
-    if updated == "E'":
-        return {"expression": "E at the updated parameters",
-                "latex": r"E' = E\big|_{\text{updated parameters}}"}
-    param = updated[:-1]
+    parsed = parse_id(updated)
+    if parsed.kind == "E":
+        if parsed.step == 1 and parsed.sample is None:
+            return {"expression": "E at the updated parameters",
+                    "latex": r"E' = E\big|_{\text{updated parameters}}"}
+        name = notation.latex_name(updated, preset)
+        return {"expression": f"E at the parameters after {parsed.step} steps",
+                "latex": rf"{name} = E\big|_{{\text{{parameters after {parsed.step} steps}}}}"}
+    param = parsed.base
     values = derivation.spec.values
     if param.startswith("b") and not values.update_biases:
         return {"expression": f"{param} (update_biases = false)",

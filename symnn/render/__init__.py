@@ -2,13 +2,16 @@
 
 ``environment()`` is the one Jinja2 environment of the package. It loads templates from
 the installed ``symnn.templates`` package (the repository's ``templates/`` folder), so it
-works from a checkout, an editable install and a wheel alike.
+works from a checkout, an editable install and a wheel alike; a checkout's own
+``templates/`` come first (an editable install maps ``symnn.templates`` to the checkout it
+was installed from, which need not be the one whose ``symnn`` is imported).
 """
 
 from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import jinja2
 
@@ -33,7 +36,8 @@ def markdown_escape(text: str) -> str:
 @cache
 def environment() -> jinja2.Environment:
     """The Jinja2 environment for every template (strict: an unknown name is an error)."""
-    root = resources.files("symnn.templates")
+    checkout = Path(__file__).resolve().parents[2] / "templates"
+    root = checkout if (checkout / "numpy").is_dir() else resources.files("symnn.templates")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),
         trim_blocks=True,
