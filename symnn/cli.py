@@ -1,8 +1,9 @@
 """The ``symnn`` command line: one subcommand per module in ``symnn/commands``.
 
-Every subcommand module provides ``configure(parser)``, ``run(args) -> int`` and
-``demo(outdir, stream)`` (its part of ``symnn demo``). User errors (``SymnnError``) are
-printed as one line ``symnn: error: …`` with exit status 2, never a traceback.
+Every subcommand module provides ``configure(parser)`` and ``run(args) -> int``; those
+in ``commands.demo.DEMO_PARTS`` also ``demo(outdir, stream)`` (its part of ``symnn demo``).
+User errors (``SymnnError``) are printed as one line ``symnn: error: …`` with exit
+status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ COMMANDS = {
     "latex": ("symnn.commands.latex", "write the derivation as LaTeX, Markdown or PDF"),
     "codegen": ("symnn.commands.codegen", "generate a standalone NumPy module"),
     "check": ("symnn.commands.check", "check a hand calculation (a worksheet)"),
+    "train": ("symnn.commands.train", "train the generated module on a data set, plot the loss"),
     "demo": ("symnn.commands.demo", "run everything on the built-in worked example"),
 }
 
