@@ -124,15 +124,34 @@ def _by_sympy(expr: sympy.Expr, values: dict[str, sympy.Expr]) -> sympy.Expr:
     return value if value.is_Rational else value.evalf(DIGITS)
 
 
+SLIPS = ("no-bias-correction", "old-gradient")  # optimizer slips worked_definitions makes
+
+
+def is_training(derivation: Derivation) -> bool:
+    """True when the worked example is more than one plain SGD step on one sample."""
+    values = derivation.spec.values
+    if values is None or values.learning_rate is None:
+        return False
+    decay = dict(values.hyper).get(optimizers.WEIGHT_DECAY)
+    return values.is_batch or values.steps > 1 or values.optimizer != "sgd" or bool(decay)
+
+
 def worked_definitions(
     derivation: Derivation,
     definitions: dict[str, sympy.Expr] | None = None,
     rate: sympy.Rational | None = None,
+    *,
+    batch_weights: tuple | None = None,
+    slip: str | None = None,
 ) -> dict[str, sympy.Expr]:
     """Every definition of the worked example, in evaluation order (see the module).
 
     ``definitions`` replaces the derivation's per-sample definitions (the checker's slips
-    change some), ``rate`` the learning rate.
+    change some), ``rate`` the learning rate. Two more ways to work it wrongly, for the
+    checker: ``batch_weights``, each sample's weight in the batch loss and gradients
+    instead of 1/n (all 1: summed; one 1: that sample alone); ``slip``, one of ``SLIPS``:
+    the optimizer's rule without bias correction, or its momentum state decaying the
+    previous step's gradient instead of itself.
     """
     definitions = derivation.definitions if definitions is None else definitions
     values = derivation.spec.values
@@ -142,9 +161,9 @@ def worked_definitions(
     result: dict[str, sympy.Expr] = {}
     for t in range(steps + 1):
         final = steps > 0 and t == steps
-        result.update(_passes(derivation, definitions, t, final))
+        result.update(_passes(derivation, definitions, t, final, batch_weights))
         if not final and steps:
-            result.update(step_definitions(derivation, t + 1, rate))
+            result.update(step_definitions(derivation, t + 1, rate, slip))
     return result
 
 
@@ -154,7 +173,8 @@ def update_definitions(derivation: Derivation, rate: sympy.Rational) -> dict[str
     return {k: v for k, v in worked.items() if k not in derivation.definitions}
 
 
-def _passes(derivation: Derivation, definitions: dict, t: int, final: bool) -> dict:
+def _passes(derivation: Derivation, definitions: dict, t: int, final: bool,
+            weights: tuple | None = None) -> dict:
     """Each sample's pass at the parameters after t steps, then the batch means.
 
     The final pass (after the last step) is the forward pass and E only, with internal
@@ -182,16 +202,22 @@ def _passes(derivation: Derivation, definitions: dict, t: int, final: bool) -> d
         count = len(samples(derivation))
         for k in means:
             terms = [symbol(at(k, s, t)) for s in samples(derivation)]
-            result[at(k, step=t)] = sympy.Rational(1, count) * total(terms)
+            if weights is None:
+                result[at(k, step=t)] = sympy.Rational(1, count) * total(terms)
+            else:
+                result[at(k, step=t)] = sympy.Add(*[w * x for w, x in zip(weights, terms,
+                                                                         strict=True)])
     return result
 
 
-def step_definitions(derivation: Derivation, step: int, rate: sympy.Rational) -> dict:
+def step_definitions(derivation: Derivation, step: int, rate: sympy.Rational,
+                     slip: str | None = None) -> dict:
     """Step number ``step``: each parameter's optimizer state and value after it."""
     values = derivation.spec.values
     optimizer = optimizers.get(values.optimizer)
     hyper = {**values.hyper_parameters, "learning_rate": rate}
-    rule = optimizers.step_rule(values.optimizer, step, hyper)
+    at_step = sympy.oo if slip == "no-bias-correction" else step
+    rule = optimizers.step_rule(values.optimizer, at_step, hyper)
     decay = sympy.Rational(hyper.get(optimizers.WEIGHT_DECAY, 0))
     t = step - 1
     result: dict[str, sympy.Expr] = {}
@@ -200,19 +226,23 @@ def step_definitions(derivation: Derivation, step: int, rate: sympy.Rational) ->
         if parse_id(param).kind == "b" and not values.update_biases:
             result[at(param, step=step)] = before
             continue
-        gradient = symbol(at(gradient_id(param), step=t))
-        names = {
-            optimizers.P: before,
-            optimizers.G: gradient + decay * before if decay else gradient,
-        }
+        names = {optimizers.P: before, optimizers.G: _gradient(param, t, decay)}
         for kind in optimizer.state:
             old = sympy.S.Zero if t == 0 else symbol(state_id(kind, param, t))
+            if slip == "old-gradient" and kind == optimizer.moment:
+                old = sympy.S.Zero if t == 0 else _gradient(param, t - 1, decay)
             names[optimizers.OLD[kind]] = old
             names[optimizers.NEW[kind]] = symbol(state_id(kind, param, step))
         for kind, expr in rule.items():
             key = at(param, step=step) if kind == "p" else state_id(kind, param, step)
             result[key] = _substitute(expr, names)
     return result
+
+
+def _gradient(param: str, t: int, decay: sympy.Rational) -> sympy.Expr:
+    """g of a step from the parameters after t steps: ∂E/∂p (+ weight decay · p)."""
+    gradient = symbol(at(gradient_id(param), step=t))
+    return gradient + decay * symbol(at(param, step=t)) if decay else gradient
 
 
 def _substitute(expr: sympy.Expr, names: dict) -> sympy.Expr:

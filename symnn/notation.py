@@ -295,13 +295,15 @@ def _command_length(text: str, start: int, where: str, value: str) -> int:
 def latex_name(quantity_id: str, notation: Notation) -> str:
     """A canonical id written in a notation, e.g. ``w[3,2,1]`` -> ``w_{12}^{2}`` (net-out)."""
     parsed = parse_id(quantity_id)
-    name = name_at(parsed.kind, parsed.indices, notation, parsed.step == 1)
+    plain = parsed.step == 0 or (parsed.step == 1 and parsed.kind in ("w", "b", "E"))
+    if parsed.sample is None and plain:  # today's names: w, w', E'
+        return name_at(parsed.kind, parsed.indices, notation, parsed.step == 1)
+    name = name_at(parsed.kind, parsed.indices, notation)
     if parsed.sample is not None:
         name = f"{{{name}}}^{{({parsed.sample})}}"
-        name = f"{{{name}}}'" if parsed.step == 1 else name
-    if parsed.step > 1:
-        name = f"{{{name}}}^{{[{parsed.step}]}}"
-    return name
+    if parsed.step == 1:
+        return f"{{{name}}}'"
+    return f"{{{name}}}^{{[{parsed.step}]}}" if parsed.step else name
 
 
 def name_at(kind: str, indices: tuple, notation: Notation, updated: bool = False) -> str:

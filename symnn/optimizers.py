@@ -4,9 +4,12 @@ Contract of an entry in ``OPTIMIZERS``: a name; its hyper-parameters (the ``[val
 keys it reads besides ``learning_rate`` and ``weight_decay``, named and defaulted as the
 arguments of ``torch.optim``); its state (kinds from ``STATE``, each starting at 0); a
 function ``rule(t)`` giving, for step number ``t`` (1-based), the new value of each state
-and then of the parameter (key ``"p"``), in the generic symbols below; and the general
-formula in LaTeX for documents. Nothing else is stored: the numbers of a step, its LaTeX
-with numbers and the generated NumPy code are all printed from ``rule``.
+and then of the parameter (key ``"p"``), in the generic symbols below; the general
+formula in LaTeX for documents; ``moment``, the state that carries the momentum (a decayed
+sum of gradients) if any, and whether the rule has a bias correction (then the rule
+without it is ``rule(sympy.oo)``: β^t → 0). The checker's slips read these two. Nothing
+else is stored: the numbers of a step, its LaTeX with numbers and the generated NumPy code
+are all printed from ``rule``.
 
 Generic symbols of a rule:
 
@@ -81,6 +84,8 @@ class Optimizer:
     rule: Callable[[int], dict[str, sympy.Expr]]
     default_learning_rate: Fraction
     formula_latex: str
+    moment: str | None = None
+    bias_corrected: bool = False
 
 
 def _sgd(t: int) -> dict[str, sympy.Expr]:
@@ -121,11 +126,11 @@ OPTIMIZERS: dict[str, Optimizer] = {
     "sgd": Optimizer("sgd", (), (), _sgd, Fraction(1, 1000), r"p_{t} = p_{t-1} - \eta g_t"),
     "momentum": Optimizer(
         "momentum", ("momentum",), ("v",), _momentum, Fraction(1, 1000),
-        r"v_t = \mu v_{t-1} + g_t,\quad p_t = p_{t-1} - \eta v_t",
+        r"v_t = \mu v_{t-1} + g_t,\quad p_t = p_{t-1} - \eta v_t", moment="v",
     ),
     "nesterov": Optimizer(
         "nesterov", ("momentum",), ("v",), _nesterov, Fraction(1, 1000),
-        r"v_t = \mu v_{t-1} + g_t,\quad p_t = p_{t-1} - \eta (g_t + \mu v_t)",
+        r"v_t = \mu v_{t-1} + g_t,\quad p_t = p_{t-1} - \eta (g_t + \mu v_t)", moment="v",
     ),
     "rmsprop": Optimizer(
         "rmsprop", ("alpha", "eps"), ("s",), _rmsprop, Fraction(1, 100),
@@ -138,6 +143,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
         r"s_t = \beta_2 s_{t-1} + (1 - \beta_2) g_t^2,\quad "
         r"p_t = p_{t-1} - \eta \frac{m_t / (1 - \beta_1^t)}"
         r"{\sqrt{s_t / (1 - \beta_2^t)} + \epsilon}",
+        moment="m", bias_corrected=True,
     ),
 }
 
@@ -150,7 +156,8 @@ def get(name: str) -> Optimizer:
         raise SpecError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}") from None
 
 
-def step_rule(name: str, t: int, hyper: dict[str, Fraction]) -> dict[str, sympy.Expr]:
-    """The rule of step ``t`` with the hyper-parameters' numbers in it (exact)."""
+def step_rule(name: str, t, hyper: dict[str, Fraction]) -> dict[str, sympy.Expr]:
+    """The rule of step ``t`` with the hyper-parameters' numbers in it (exact); ``t`` may
+    be ``sympy.oo`` (the rule without bias correction)."""
     numbers = {HYPER[k]: sympy.Rational(v) for k, v in hyper.items() if k in HYPER}
     return {key: expr.xreplace(numbers) for key, expr in get(name).rule(t).items()}
