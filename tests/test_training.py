@@ -6,19 +6,24 @@ each step agrees with ``torch.optim`` (float64, the same optimizer and steps) to
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy
+from tools import compile_latex, katex_errors, markdown_math_blocks, pdf_page_pngs
 from torch_training import torch_run
 
 from symnn import optimizers, spec
+from symnn.cli import main
 from symnn.commands.codegen import import_file
 from symnn.derive import derive
 from symnn.errors import SpecError
 from symnn.evaluate import evaluate, worked_definitions
 from symnn.naming import at, parse_id, python_name, state_id
+from symnn.render.latex import render as render_document
 from symnn.render.numpy import render
 from symnn.render.numpy.module import example_arrays
 
@@ -226,3 +231,32 @@ def test_generated_module_reproduces_the_steps(tmp_path, case):
                 exact = numbers.as_float(state_id(kind, param, t))
                 assert abs(state[kind][key][index] - exact) < 1e-10
     assert abs(module.loss(params, X, Y) - numbers.as_float(at("E", step=t))) < 1e-10
+
+
+WORKSHEET = Path(__file__).resolve().parent.parent / "examples" / "adam-batch-worksheet.toml"
+
+
+def test_worksheet_with_a_batch_and_adam_steps_names_each_injected_slip(capsys):
+    assert main(["check", str(WORKSHEET), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    causes = {c["id"]: c["cause"] for c in report["claims"] if c["verdict"] != "correct"}
+    assert causes == {
+        "E": "batch-sum",
+        "dE/dw[2,1,1]": "batch-not-averaged",
+        "w[3,1,1]'": "no-bias-correction",
+        "m_w[3,2,1]@2": "momentum-old-gradient",
+    }
+    assert report["summary"]["correct"] == 10
+
+
+def test_training_document_compiles_and_its_math_renders_in_katex(tmp_path):
+    derivation = derive(spec.loads(WORKSHEET.read_text()))
+    tex_source = render_document(derivation, "tex")
+    assert r"\section*{6. Training}" in tex_source or "6. Training" in tex_source
+    assert r"{m_{w_{12}^{2}}}^{[2]} &= " in tex_source
+    pdf = compile_latex(tex_source, tmp_path)
+    assert len(pdf_page_pngs(pdf, tmp_path, dpi=20)) >= 10
+    markdown = render_document(derivation, "markdown")
+    blocks = markdown_math_blocks(markdown)
+    assert any("{E}^{[3]}" in b for b in blocks)
+    assert katex_errors(blocks) == [None] * len(blocks)
