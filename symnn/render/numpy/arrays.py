@@ -2,7 +2,13 @@
 
 ``layer_arrays`` names the symbols standing for a whole layer (``out_3``, ``net_3``, ...);
 ``vectorize`` rewrites neuron j's expression in them (a sum over the layer's neurons
-becomes a row sum) and ``vectorize_layer`` checks that every neuron gives the same form.
+becomes a row sum) and ``vectorize_layer`` checks that the neurons given (the layer's
+``representatives``) have the same form.
+
+Every neuron of a layer is an instance of one form of its layer object
+(``symnn.layers``; ``tests/test_layer_forms.py`` checks the instances against a direct
+per-scalar derivation), so the generator reads the first and the last neuron of a layer
+only: its cost does not grow with the width of the layers.
 """
 
 from __future__ import annotations
@@ -49,6 +55,11 @@ class LayerArrays:
         ):
             return parsed.kind, parsed.indices[1]
         return None
+
+
+def representatives(size: int) -> list[int]:
+    """The neurons the generator reads of a layer of ``size``: the first and the last."""
+    return sorted({1, size})
 
 
 def array_name(kind: str, layer: int) -> str:
@@ -151,7 +162,8 @@ class _Vectorizer:
 def vectorize_layer(
     per_neuron: dict[int, sympy.Expr], arrays: LayerArrays
 ) -> sympy.Expr:
-    """The one array expression of a per-neuron quantity; the same for every neuron j."""
+    """The one array expression of a per-neuron quantity, the same for every neuron given
+    (``representatives`` of the layer, or all)."""
     forms = {j: vectorize(expr, arrays, j) for j, expr in per_neuron.items()}
     first = forms[min(forms)]
     for j, form in forms.items():
