@@ -90,6 +90,14 @@ def parse_id(text: str) -> QuantityId:
     return QuantityId(kind, indices, bool(match["prime"]))
 
 
+def kind_of(name: str) -> str | None:
+    """The kind of a canonical id (``b[2,1]`` -> ``b``), or None if ``name`` is not one."""
+    try:
+        return parse_id(name).kind
+    except ValueError:
+        return None
+
+
 def qid(kind: str, *indices: int, updated: bool = False) -> str:
     """Build a canonical id string: ``qid('w', 2, 1, 1) == 'w[2,1,1]'``."""
     return str(QuantityId(kind, tuple(indices), updated))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from symnn import activations
 from symnn.derive import Derivation
 from symnn.errors import SymnnError
 from symnn.naming import parse_id, python_name, qid
@@ -79,7 +80,7 @@ def layer_arrays(derivation: Derivation, layer: int) -> LayerArrays:
     if layer == network.depth:
         arrays["d"] = _array("Y")
     scalars = {}
-    if network.activation(layer) == "softmax":
+    if activations.get(network.activation(layer)).shift_invariant:
         scalars[net_max_symbol(layer)] = _array(net_max_symbol(layer).name)
     return LayerArrays(layer, network.size(layer), arrays, scalars)
 

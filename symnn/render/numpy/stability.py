@@ -126,7 +126,7 @@ def activation_output(derivation: Derivation, layer: int,
     """Each neuron's output (all, or the given neurons) as it is computed: stable forms of
     the derivation's φ(net)."""
     network = derivation.network
-    if network.activation(layer) == "softmax":
+    if activations.get(network.activation(layer)).shift_invariant:
         return softmax_shift(derivation, layer, neurons)
     return {
         out_id: stabilize(derivation.definitions[out_id])
@@ -143,20 +143,20 @@ def stable_loss(derivation: Derivation) -> sympy.Expr:
     """
     network = derivation.network
     depth = network.depth
-    name = network.activation(depth)
+    activation = activations.get(network.activation(depth))
     loss = derivation.definitions["E"]
-    if name not in ("sigmoid", "softmax"):
+    if not activation.log_expands:
         return stabilize(loss)
     outputs = (
         softmax_shift(derivation, depth)
-        if name == "softmax"
+        if activation.shift_invariant
         else {k: derivation.definitions[k] for k in neuron_ids(network, "out", depth)}
     )
     logs = {}
     for out_id, value in outputs.items():
         out = symbol(out_id)
         logs[sympy.log(out)] = sympy.expand_log(sympy.log(value), force=True)
-        if name == "sigmoid":
+        if activation.log_complement_expands:
             logs[sympy.log(1 - out)] = sympy.expand_log(
                 sympy.log(sympy.together(1 - value)), force=True
             )
@@ -177,7 +177,7 @@ def output_delta(derivation: Derivation, j: int) -> tuple[sympy.Expr, str]:
     if signal.simplified is not None:
         return signal.simplified, f"softmax with {network.spec.loss}, {signal.condition}"
     value = derivation.definitions[delta_id]
-    if network.activation(depth) == "softmax":
+    if not activations.get(network.activation(depth)).elementwise:
         return sympy.expand(value), "softmax: the sum over i of dE/dout_i * dout_i/dnet_j"
     grad_id = qid("dE/dout", depth, j)
     value = value.xreplace({symbol(grad_id): derivation.definitions[grad_id]})
