@@ -348,3 +348,89 @@ def test_prairielearn_server_generates_and_grades(classroom):
     assert data["score"] == pytest.approx(2.5 / TOTAL)
     html = (folder / "question.html").read_text()
     assert 'answers-name="dE_dw_3_1_1"' in html and "{{params.out_1_1}}" in html
+
+
+def test_one_student_problem_compiles_and_renders(tmp_path):
+    """The problem of one student: a PDF by pdflatex, and Markdown math KaTeX renders."""
+    from tests.tools import katex_errors, markdown_math_blocks
+
+    roster = tmp_path / "one.csv"
+    roster.write_text("id\nada\n")
+    assert main(["assign", str(TEMPLATE), "--roster", str(roster), "--outdir",
+                 str(tmp_path / "hw")]) == 0
+    folder = tmp_path / "hw" / "ada"
+    assert (folder / "problem.pdf").read_bytes().startswith(b"%PDF")
+    markdown = (folder / "problem.md").read_text()
+    formulas = markdown_math_blocks(markdown)
+    assert len(formulas) > 25 and katex_errors(formulas) == [None] * len(formulas)
+    assert "Your numbers:" in markdown and "`dE/dw[3,1,1]`" in markdown
+
+
+@pytest.mark.parametrize(
+    ("roster", "template_edit", "message"),
+    [
+        ("name\nada\n", None, "--roster: the header row has no 'id' column, got name"),
+        ("id\nada\nada\n", None, "--roster: line 3: id 'ada' appears twice"),
+        ("id\n../x\n", None, "--roster: line 2: id '../x' is not a folder-safe name"),
+        ("id\nada\n", ('"E",', '"E", "all nets",'),
+         "assignment.ask[3]: unknown group 'nets'; expected one of net, out,"),
+        ("id\nada\n", ("decimals = 2 }", "decimals = 2, step = 1 }"),
+         "assignment.draw.inputs.step: unknown key; expected one of min, max, decimals"),
+        ("id\nada\n", ("[assignment]", "[assignmen]"),
+         "assignmen: unknown table; expected one of network, values, notation, claims, "
+         "assignment"),
+    ],
+)
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, roster, template_edit,
+                                                  message):
+    text = TEMPLATE.read_text()
+    if template_edit:
+        assert template_edit[0] in text
+        text = text.replace(*template_edit)
+    (tmp_path / "t.toml").write_text(text)
+    (tmp_path / "r.csv").write_text(roster)
+    status = main(["assign", str(tmp_path / "t.toml"), "--roster", str(tmp_path / "r.csv"),
+                   "--outdir", str(tmp_path / "out"), "--no-pdf"])
+    error = capsys.readouterr().err
+    assert status == 2 and error.startswith(f"symnn: error: {message}")
+    assert error.count("\n") == 1 and not (tmp_path / "out").exists()
+
+
+def test_grade_needs_an_assignment_folder(tmp_path, capsys):
+    (tmp_path / "subs").mkdir()
+    status = main(["grade", str(tmp_path), "--submissions", str(tmp_path / "subs"),
+                   "--outdir", str(tmp_path / "g")])
+    assert status == 2
+    assert capsys.readouterr().err == (f"symnn: error: DIR: {tmp_path} is not a folder made by "
+                                       "symnn assign (no assignment.toml)\n")
+
+
+@pytest.mark.parametrize(
+    ("activation", "inputs", "asked", "reason"),
+    [
+        ("relu", "[0.5, 0.25]", [], None),
+        ("relu", "[0.4, -2]", [], "net[2,1] is 0"),  # 0.25*0.4 + 0.05*(-2)
+        ("sigmoid", "[40, 0.25]", [], "out[2,1] is saturated (sigmoid at 10)"),
+        ("sigmoid", "[0.5, 0.25]", ["net[2,1]"],
+         "net[2,1] = 0.1375 is close to a rounding tie"),
+        ("identity", "[0.5, 0.25]", ["out[2,2]"], None),
+        ("identity", "[0.5, 0.25]", ["w[2,1,1]'"], "w[2,1,1]' has no value"),
+        ("identity", "[0.5, 0]", ["dE/dw[2,1,2]"], "dE/dw[2,1,2] is 0"),
+    ],
+)
+def test_degenerate_draws(activation, inputs, asked, reason):
+    from symnn.classroom.draw import degenerate, near_tie
+    from symnn.derive import derive
+    from symnn.evaluate import evaluate
+
+    text = (f'[network]\nlayers = [2, 2, 2]\nactivation = "{activation}"\nloss = "mse"\n'
+            f"[values]\ninputs = {inputs}\ntargets = [0, 1]\n"
+            "weights = [[[0.25, 0.05], [0.35, -0.3]], [[0.9, 0.5], [-0.7, 0.3]]]\n"
+            "biases = [[0, 0], [0, 0]]\n")
+    derivation = derive(spec.loads(text))
+    exact = evaluate(derivation).values
+    assert degenerate(derivation, exact, asked, DIGITS) == reason
+    import sympy
+
+    assert near_tie(sympy.Rational("0.1255"), 3) and near_tie(sympy.Rational("-0.12549"), 3)
+    assert not near_tie(sympy.Rational("0.1253"), 3)

@@ -49,6 +49,7 @@ def _problem(variant: Variant, assignment: Assignment, names: Names, network: di
         subtitle=escape(f"Problem of student {variant.student}"),
         digits=assignment.digits,
         worksheet=WORKSHEET,
+        values_intro="Your numbers:",
         asked_rows=rows,
         total=decimal(sum(a.points for a in asked)),
         credit=decimal(assignment.rounding_credit),

@@ -123,7 +123,9 @@ def degenerate(derivation: Derivation, exact: dict, asked: list[str], digits: in
                 return f"out[{layer},{j}] is saturated ({name} at {float(net):.3g})"
     for quantity in asked:
         value = exact.get(quantity)
-        if value is None or value == 0:
+        if value is None:
+            return f"{quantity} has no value"
+        if value == 0:
             return f"{quantity} is 0"
         if near_tie(value, digits):
             return f"{quantity} = {float(value):.12g} is close to a rounding tie"

@@ -130,6 +130,10 @@ def loads(text: str, source: str = "<template>") -> Assignment:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{source}: TOML syntax error: {exc}") from None
+    for key in data:
+        if key not in (*spec.TOP_LEVEL_KEYS, "assignment"):
+            raise SpecError(f"{key}: unknown table; expected one of "
+                            f"{', '.join(spec.TOP_LEVEL_KEYS)}, assignment")
     if "assignment" not in data:
         raise SpecError("assignment: missing table [assignment] (what is drawn and asked)")
     table = data.pop("assignment")
