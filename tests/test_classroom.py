@@ -434,3 +434,14 @@ def test_degenerate_draws(activation, inputs, asked, reason):
 
     assert near_tie(sympy.Rational("0.1255"), 3) and near_tie(sympy.Rational("-0.12549"), 3)
     assert not near_tie(sympy.Rational("0.1253"), 3)
+
+
+def test_docs_show_the_example_template():
+    """docs/assign.md's template is examples/assignment-2-2-2.toml (comments aside)."""
+    import tomllib
+
+    docs = (ROOT / "docs" / "assign.md").read_text()
+    block = docs.split("```toml\n", 1)[1].split("```", 1)[0]
+    assert tomllib.loads(block) == tomllib.loads(TEMPLATE.read_text())
+    assert [p.name for p in sorted((ROOT / "examples").glob("*.toml"))
+            if "[assignment]" in p.read_text()] == [TEMPLATE.name]
