@@ -1,7 +1,8 @@
 """The ``symnn`` command line: one subcommand per module in ``symnn/commands``.
 
-Every subcommand module provides ``configure(parser)``, ``run(args) -> int`` and
-``demo(outdir, stream)`` (its part of ``symnn demo``). User errors (``SymnnError``) are
+Every subcommand module provides ``configure(parser)`` and ``run(args) -> int``; those
+named in ``symnn.commands.demo.DEMO_PARTS`` also ``demo(outdir, stream)`` (their part of
+``symnn demo``). User errors (``SymnnError``) are
 printed as one line ``symnn: error: …`` with exit status 2, never a traceback.
 """
 

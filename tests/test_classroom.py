@@ -444,3 +444,14 @@ def test_docs_show_the_example_template():
     assert tomllib.loads(block) == tomllib.loads(TEMPLATE.read_text())
     assert [p.name for p in sorted((ROOT / "examples").glob("*.toml"))
             if "[assignment]" in p.read_text()] == [TEMPLATE.name]
+
+
+def test_feedback_math_renders_with_katex(classroom):
+    from tests.tools import katex_errors, markdown_math_blocks
+
+    base, *_ = classroom
+    feedback = (base / "grades" / "feedback" / "s20.md").read_text()
+    formulas = markdown_math_blocks(feedback)
+    assert len(formulas) >= 50 and katex_errors(formulas) == [None] * len(formulas)
+    assert feedback.startswith("# Homework 3: one step of backpropagation by hand: feedback "
+                               "for s20 (Student 20)\n\nScore: ")
