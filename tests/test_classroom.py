@@ -446,12 +446,14 @@ def test_docs_show_the_example_template():
             if "[assignment]" in p.read_text()] == [TEMPLATE.name]
 
 
-def test_feedback_math_renders_with_katex(classroom):
+def test_feedback_says_where_the_sheet_first_goes_wrong(classroom):
     from tests.tools import katex_errors, markdown_math_blocks
 
-    base, *_ = classroom
-    feedback = (base / "grades" / "feedback" / "s20.md").read_text()
+    base, *_, plan = classroom
+    student = next(s for s, slip in plan.items() if slip == "missing-2")
+    feedback = (base / "grades" / "feedback" / f"{student}.md").read_text()
     formulas = markdown_math_blocks(feedback)
     assert len(formulas) >= 50 and katex_errors(formulas) == [None] * len(formulas)
     assert feedback.startswith("# Homework 3: one step of backpropagation by hand: feedback "
-                               "for s20 (Student 20)\n\nScore: ")
+                               f"for {student} (Student {student[1:]})\n\nScore: 30 of 31.")
+    assert "**first wrong: δ₁³ (missing-2); " in feedback
