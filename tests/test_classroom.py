@@ -351,15 +351,18 @@ def test_prairielearn_server_generates_and_grades(classroom):
 
 
 def test_one_student_problem_compiles_and_renders(tmp_path):
-    """The problem of one student: a PDF by pdflatex, and Markdown math KaTeX renders."""
+    """The problem of one student: a PDF by pdflatex (the same bytes twice), and Markdown
+    math that KaTeX renders."""
     from tests.tools import katex_errors, markdown_math_blocks
 
     roster = tmp_path / "one.csv"
     roster.write_text("id\nada\n")
-    assert main(["assign", str(TEMPLATE), "--roster", str(roster), "--outdir",
-                 str(tmp_path / "hw")]) == 0
+    for outdir in ("hw", "hw-again"):
+        assert main(["assign", str(TEMPLATE), "--roster", str(roster), "--outdir",
+                     str(tmp_path / outdir)]) == 0
     folder = tmp_path / "hw" / "ada"
-    assert (folder / "problem.pdf").read_bytes().startswith(b"%PDF")
+    pdf = (folder / "problem.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and pdf == (tmp_path / "hw-again/ada/problem.pdf").read_bytes()
     markdown = (folder / "problem.md").read_text()
     formulas = markdown_math_blocks(markdown)
     assert len(formulas) > 25 and katex_errors(formulas) == [None] * len(formulas)
