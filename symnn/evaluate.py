@@ -32,7 +32,7 @@ from symnn.algebra import product, total
 from symnn.compiled import DIGITS, compute, to_number, to_sympy, working_precision
 from symnn.derive import Derivation
 from symnn.errors import SpecError
-from symnn.naming import at, gradient_id, parse_id, state_id, symbol
+from symnn.naming import at, gradient_id, kind_of, state_id, symbol
 
 AFTER = "@after"  # suffix of the internal ids of the forward pass after the update step
 
@@ -186,8 +186,7 @@ def _passes(derivation: Derivation, definitions: dict, t: int, final: bool,
         return definitions
     params = network.parameter_ids()
     leaves = {*network.input_ids(), *network.target_ids()}
-    keys = [k for k in definitions if k.startswith(("net", "out"))] + ["E"] if final else \
-        list(definitions)
+    keys = [*network.forward, "E"] if final else list(definitions)
     result: dict[str, sympy.Expr] = {}
     for s in samples(derivation):
         names = {symbol(p): symbol(at(p, step=t)) for p in params}
@@ -223,7 +222,7 @@ def step_definitions(derivation: Derivation, step: int, rate: sympy.Rational,
     result: dict[str, sympy.Expr] = {}
     for param in derivation.network.parameter_ids():
         before = symbol(at(param, step=t))
-        if parse_id(param).kind == "b" and not values.update_biases:
+        if kind_of(param) == "b" and not values.update_biases:
             result[at(param, step=step)] = before
             continue
         names = {optimizers.P: before, optimizers.G: _gradient(param, t, decay)}
