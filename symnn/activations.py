@@ -2,8 +2,9 @@
 
 Contract of an entry in ``ACTIVATIONS``: a name, a function that builds the activation's
 SymPy expression of the pre-activation ``z`` (for softmax: of the whole layer's vector),
-its LaTeX symbol, and whether it may only be used on the output layer. Nothing else is
-stored: the derivative comes from ``sympy.diff``, and the form "in terms of the output"
+its LaTeX symbol, whether it may only be used on the output layer, and the interval its
+values lie in (``values``: what a loss may take the log of). Nothing else is stored: the
+derivative comes from ``sympy.diff``, and the form "in terms of the output"
 (sigmoid: a(1-a), tanh: 1-a^2) is found by ``derivative_in_output`` symbolically.
 
 Conventions:
@@ -35,6 +36,7 @@ class Activation:
     build: Callable[..., sympy.Expr]  # elementwise: build(z, slope); softmax: build(zs, j)
     latex: str
     output_only: bool = False
+    values: sympy.Interval = sympy.S.Reals  # the values the activation takes
     layer_kind: str = "elementwise"  # the kind of layer in symnn.layers.KINDS
 
     @property
@@ -71,15 +73,17 @@ def _softmax(zs, j):
     return sympy.exp(zs[j]) / sympy.Add(*[sympy.exp(z) for z in zs])
 
 
+_UNIT = sympy.Interval.open(0, 1)
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", _sigmoid, r"\sigma"),
-    "tanh": Activation("tanh", _tanh, r"\tanh"),
-    "relu": Activation("relu", _relu, r"\operatorname{ReLU}"),
+    "sigmoid": Activation("sigmoid", _sigmoid, r"\sigma", values=_UNIT),
+    "tanh": Activation("tanh", _tanh, r"\tanh", values=sympy.Interval.open(-1, 1)),
+    "relu": Activation("relu", _relu, r"\operatorname{ReLU}", values=sympy.Interval(0, sympy.oo)),
     "leaky-relu": Activation("leaky-relu", _leaky_relu, r"\operatorname{LReLU}"),
     "identity": Activation("identity", _identity, r"\operatorname{id}"),
-    "softplus": Activation("softplus", _softplus, r"\operatorname{softplus}"),
+    "softplus": Activation("softplus", _softplus, r"\operatorname{softplus}",
+                           values=sympy.Interval.open(0, sympy.oo)),
     "softmax": Activation("softmax", _softmax, r"\operatorname{softmax}", output_only=True,
-                          layer_kind="softmax"),
+                          layer_kind="softmax", values=_UNIT),
 }
 
 

@@ -16,6 +16,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import sympy
+
 from symnn import activations, losses
 from symnn.errors import SpecError
 
@@ -101,6 +103,7 @@ def from_dict(data: dict[str, Any]) -> NetworkSpec:
     bias = network.get("bias", "per-neuron")
     if bias not in BIAS_MODES:
         raise SpecError(f"network.bias: expected one of {', '.join(BIAS_MODES)}, got {bias!r}")
+    _outputs_fit_loss(acts[-1], loss)
     if loss == "output" and layers[-1] != 1:
         raise SpecError(
             f"network.loss: 'output' needs exactly 1 output neuron, got {layers[-1]}"
@@ -120,6 +123,30 @@ def from_dict(data: dict[str, Any]) -> NetworkSpec:
         claims=_table(data.get("claims", {}), "claims"),
         names=_table(data.get("names", {}), "names"),
     )
+
+
+def _outputs_fit_loss(activation: str, loss: str) -> None:
+    """A log loss needs outputs it can take the log of: cross-entropy positive outputs
+    (softmax, sigmoid), binary cross-entropy outputs in (0, 1) (sigmoid per class)."""
+    needed = losses.get(loss).outputs
+    given = activations.get(activation).values
+    if given.is_subset(needed):
+        return
+    raise SpecError(
+        f"network.loss: {loss} takes the log of the outputs, so it needs an output "
+        f"activation with values in {_interval(needed)} (softmax or sigmoid), got "
+        f"{activation} with values in {_interval(given)}"
+    )
+
+
+def _interval(interval) -> str:
+    """(0, 1), [0, ∞), (−∞, ∞)."""
+    def end(value) -> str:
+        return {sympy.oo: "∞", -sympy.oo: "−∞"}.get(value, str(value).replace("-", "−"))
+
+    left = "(" if interval.left_open or interval.start == -sympy.oo else "["
+    right = ")" if interval.right_open or interval.end == sympy.oo else "]"
+    return f"{left}{end(interval.start)}, {end(interval.end)}{right}"
 
 
 def _check_keys(table: dict, allowed: tuple[str, ...], prefix: str) -> None:

@@ -29,6 +29,7 @@ import sympy
 
 from symnn.check import digits, slips
 from symnn.check.digits import Written, show
+from symnn.check.float64 import BOUND, Bounded
 from symnn.check.formula import FormulaError, NameRef, parse_formula
 from symnn.check.model import AFTER, Model, build_model, carried_sources, run
 from symnn.check.names import Names
@@ -263,10 +264,10 @@ class Checker:
         written = claim.written
         base = Verdict(claim, exact, "wrong", carried=carried, carried_from=sources)
         precision = " (judged at float64 precision)" if written.float64 else ""
-        if written.matches(exact):
+        if written.matches(exact, self._float64_bound(claim, {})):
             base.verdict, base.note = "correct", precision.strip(" ()")
             return base
-        if carried is not None and written.matches(carried):
+        if carried is not None and written.matches(carried, self._float64_bound(claim, self.pins)):
             base.verdict = "correct-with-carried"
             base.note = (
                 f"recomputed from your {self._carried_text(sources)}: {show(carried)} "
@@ -292,6 +293,13 @@ class Checker:
         base.note = (f"likely cause: {text}" if text else "no common slip reproduces it")
         base.note += precision
         return base
+
+    def _float64_bound(self, claim: Claim, pins: dict) -> Bounded | None:
+        """The error bound of a float64 computation of a float64 claim's quantity, from the
+        inputs (``pins`` empty) or from the claimant's numbers; None for other claims."""
+        if not claim.written.float64 or claim.id not in self.model.definitions:
+            return None
+        return run(self.model, pins, [claim.id], BOUND).get(claim.id)
 
     def _carried_text(self, sources: list[str]) -> str:
         parts = []
