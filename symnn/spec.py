@@ -24,7 +24,12 @@ from symnn.errors import SpecError
 BIAS_MODES = ("per-neuron", "per-layer", "none")
 TOP_LEVEL_KEYS = ("network", "values", "notation", "names", "claims")
 NETWORK_KEYS = ("layers", "activation", "loss", "bias", "leaky_slope")
-VALUES_KEYS = ("inputs", "targets", "weights", "biases", "learning_rate", "update_biases")
+VALUES_KEYS = ("inputs", "targets", "weights", "biases", "learning_rate", "update_biases",
+               "weights_layout", "bias_input")
+# How ``weights[m]`` is laid out: a row per receiving neuron (W a + b, the default), or a
+# row per sending neuron (the row-vector convention h = x W + b of many tutorials).
+WEIGHT_LAYOUTS = ("output-by-input", "input-by-output")
+BIAS_INPUTS = (1, -1)  # the constant input a bias weight multiplies (b = bias_input · weight)
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class Values:
     biases: tuple | None  # per-neuron: tuple of tuples; per-layer: tuple of numbers
     learning_rate: Fraction | None
     update_biases: bool = True
+    bias_input: int = 1  # biases were given as weights on this constant input (b = ±weight)
 
 
 @dataclass(frozen=True)
@@ -256,17 +262,29 @@ def _values(table: dict, layers: tuple[int, ...], bias: str, loss: str) -> Value
         targets = _vector(table["targets"], layers[-1], "values.targets")
     if "weights" not in table:
         raise SpecError("values.weights: missing")
-    weights = _weights(table["weights"], layers)
+    layout = table.get("weights_layout", WEIGHT_LAYOUTS[0])
+    if layout not in WEIGHT_LAYOUTS:
+        raise SpecError(
+            f"values.weights_layout: expected one of {', '.join(WEIGHT_LAYOUTS)}, got {layout!r}"
+        )
+    weights = _weights(table["weights"], layers, layout)
+    bias_input = table.get("bias_input", 1)
+    if isinstance(bias_input, bool) or bias_input not in BIAS_INPUTS:
+        raise SpecError(f"values.bias_input: expected 1 or -1, got {bias_input!r}")
     biases = _biases(table.get("biases"), layers, bias)
+    if bias_input == -1 and biases is not None:  # θ on the input −1: the bias is −θ
+        biases = tuple(-b if bias == "per-layer" else tuple(-x for x in b) for b in biases)
     rate = table.get("learning_rate")
     rate = None if rate is None else _number(rate, "values.learning_rate")
     update_biases = table.get("update_biases", True)
     if not isinstance(update_biases, bool):
         raise SpecError(f"values.update_biases: expected true or false, got {update_biases!r}")
-    return Values(inputs, targets, weights, biases, rate, update_biases)
+    return Values(inputs, targets, weights, biases, rate, update_biases, int(bias_input))
 
 
-def _weights(value: Any, layers: tuple[int, ...]) -> tuple:
+def _weights(value: Any, layers: tuple[int, ...], layout: str = WEIGHT_LAYOUTS[0]) -> tuple:
+    """The weight matrices, each a row per receiving neuron; ``input-by-output`` matrices
+    (a row per sending neuron) are read and transposed."""
     where = "values.weights"
     if not isinstance(value, list) or len(value) != len(layers) - 1:
         raise SpecError(
@@ -276,13 +294,17 @@ def _weights(value: Any, layers: tuple[int, ...]) -> tuple:
     matrices = []
     for m, matrix in enumerate(value):
         rows, cols = layers[m + 1], layers[m]
+        layer = m + 2
+        if layout == "input-by-output":
+            rows, cols, layer = cols, rows, m + 1
         place = f"{where}[{m}]"
         if not isinstance(matrix, list) or len(matrix) != rows:
             raise SpecError(
-                f"{place}: expected {rows} rows (neurons of layer {m + 2}) of {cols} numbers, "
+                f"{place}: expected {rows} rows (neurons of layer {layer}) of {cols} numbers, "
                 f"got {_describe(matrix)}"
             )
-        matrices.append(tuple(_vector(row, cols, f"{place}[{r}]") for r, row in enumerate(matrix)))
+        read = tuple(_vector(row, cols, f"{place}[{r}]") for r, row in enumerate(matrix))
+        matrices.append(read if layout == WEIGHT_LAYOUTS[0] else tuple(zip(*read, strict=True)))
     return tuple(matrices)
 
 
