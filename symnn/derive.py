@@ -105,18 +105,6 @@ class Derivation:
     def _expand_cache(self) -> dict[str, sympy.Expr]:
         return {}
 
-    def _repr_markdown_(self) -> str:
-        """Jupyter: the derivation as a Markdown document with $$ math."""
-        from symnn.render.latex import Document
-
-        return Document(self)._repr_markdown_()
-
-    def _repr_latex_(self) -> str:
-        """Jupyter: the derivation as LaTeX."""
-        from symnn.render.latex import Document
-
-        return Document(self)._repr_latex_()
-
     def chains(self, quantity_id: str) -> list[list[Factor]]:
         """The Leibniz chains whose products sum to a gradient or an error signal.
 

@@ -1,7 +1,7 @@
 """How quantities are written in LaTeX, per notation preset.
 
 A ``Notation`` holds the reader's conventions; ``latex_name`` writes one canonical id in
-it and ``to_latex`` prints any derivation expression with its symbols so named. Presets
+it (``symnn.render.printer.NotationPrinter`` prints whole expressions so named). Presets
 (each taken from one of the seeds' tutorials):
 
 - ``net-out`` (seed 001): neurons x with ``net``/``out``, w_{ij}^l from neuron i of layer l
@@ -25,8 +25,6 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-
-import sympy
 
 from symnn.errors import SpecError
 from symnn.naming import parse_id
@@ -339,12 +337,6 @@ def _neuron_name(kind: str, layer, j, notation: Notation) -> str:
         return f"{notation.output}_{{{j}}}"
     stem = notation.net if kind == "net" else notation.out
     return f"{stem}_{{{j}}}^{{{notation.layer(layer)}}}"
-
-
-def to_latex(expr: sympy.Expr, notation: Notation) -> str:
-    """Print an expression of the derivation with every symbol named in the notation."""
-    names = {s: latex_name(s.name, notation) for s in expr.free_symbols}
-    return sympy.latex(expr, symbol_names=names)
 
 
 def _pair(first, second) -> str:

@@ -23,22 +23,28 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sympy
 
 from symnn import activations, losses
 from symnn import notation as notations
-from symnn.derive import Derivation, Factor
+from symnn.document import Definition, Products, statement
 from symnn.errors import SymnnError
 from symnn.evaluate import Numbers, evaluate
 from symnn.matrix import layer_matrices
 from symnn.naming import gradient_id, parse_id, qid, symbol, updated_id
-from symnn.notation import Layer, Notation, latex_name, matrix_name
+from symnn.notation import Layer, Notation, matrix_name
 from symnn.render import environment
 from symnn.render.general import IndexForm, activation_formula
+from symnn.render.rows import MathPrinter
+
+if TYPE_CHECKING:
+    from symnn.derive import Derivation, Factor
 from symnn.render.printer import (
     APPROX,
     DIGITS_SHOWN,
+    latex_printer,
     number_tex,
     operand_tex,
     relation,
@@ -182,11 +188,7 @@ class _Builder:
         self.small = derivation.spec.parameter_count <= DETAIL_LIMIT
         self.only = _check_only(derivation, only)
         self.source = source
-        ids = set(derivation.definitions) | set(self.network.parameter_ids())
-        ids |= set(self.network.input_ids()) | set(self.network.target_ids())
-        ids |= {updated_id(p) for p in self.network.parameter_ids()} | {"E'"}
-        self.names = {symbol(i): latex_name(i, notation) for i in ids}
-        self.names.update(self.form.names)
+        self.names = self.form.names  # canonical ids on first use, index form as made
         self.names[ETA] = notation.learning_rate
         self.values: dict[sympy.Symbol, sympy.Expr] = {}
         self.number_names: dict[sympy.Symbol, str] = {}
@@ -198,17 +200,21 @@ class _Builder:
             if rate is not None:
                 self.values[ETA] = sympy.Rational(rate)
                 self.number_names[ETA] = operand_tex(sympy.Rational(rate))
+        self.printer = latex_printer(self.names)
+        self.number_printer = latex_printer(self.number_names, numeric=True)
+        self.math = MathPrinter(self.printer)
+        self.number_math = MathPrinter(self.number_printer)
 
     # -- printing helpers ----------------------------------------------------------------
     def sym(self, expr) -> str:
         """An expression in the reader's notation."""
-        return tex(sympy.sympify(expr), {**self.names, **self.form.names})
+        return self.printer.doprint(sympy.sympify(expr))
 
     def num(self, expr) -> str:
         """An expression with the numbers substituted (products with ``\\cdot``)."""
         if isinstance(expr, sympy.Piecewise):
             expr = self._branch(expr)
-        return tex(sympy.sympify(expr), self.number_names, numeric=True)
+        return self.number_printer.doprint(sympy.sympify(expr))
 
     def value_of(self, expr) -> sympy.Expr:
         """The value of an expression at the spec's numbers."""
@@ -229,7 +235,7 @@ class _Builder:
 
     def name(self, quantity_id: str) -> str:
         """A quantity's name in the notation."""
-        return latex_name(quantity_id, self.notation)
+        return self.printer.doprint(symbol(quantity_id))
 
     def partial(self, factor: Factor) -> str:
         """∂numerator/∂denominator of a Leibniz factor."""
@@ -238,8 +244,8 @@ class _Builder:
 
     def sum_rows(self, expr, numeric: bool = False) -> list[str]:
         """A sum split over rows of ``TERMS_PER_LINE`` terms."""
-        names = self.number_names if numeric else {**self.names, **self.form.names}
-        return sum_lines(sympy.sympify(expr), names, TERMS_PER_LINE, numeric=numeric)
+        printer = self.number_printer if numeric else self.printer
+        return sum_lines(sympy.sympify(expr), printer, TERMS_PER_LINE)
 
     def show(self, *quantity_ids: str) -> bool:
         """Whether per-item lines about these ids belong in the document."""
@@ -604,20 +610,18 @@ class _Builder:
         signal = self.derivation.error_signals[delta_id]
         chain = [rf"{self.partial(a)} \cdot {self.partial(b)}" for a, b in signal.terms]
         rows = _chunked(f"{self.name(delta_id)} &= ", chain, 2)
-        products = [(a.value, b.value) for a, b in signal.terms]
-        first = products[0][0]
-        if len(products) == 1 and isinstance(first, sympy.Add) and \
-                len(first.args) > TERMS_PER_LINE:
-            dE_id = qid("dE/dout", layer, j)
-            rows = self.quantity_rows(dE_id) + rows
-            products = [(symbol(dE_id), products[0][1])]
-        rows += self._product_rows(products, symbolic=True)
+        products = statement(self.derivation, delta_id)
+        if products.pairs[0][0] is not signal.terms[0][0].value:  # a long ∂E/∂out by name
+            rows = self.quantity_rows(products.pairs[0][0].name) + rows
+        rows += _chunked("&= ", self.math.lines(products), 1, joiner="+")
         if signal.simplified is not None and self._condition_holds():
             rows.append(rf"&= {self.sym(signal.simplified)} \quad \text{{(the targets sum to 1)}}")
         if self.numbers is not None:
-            rows += self._product_rows(products, symbolic=False)
+            numeric = Products(delta_id, tuple(
+                (self._numeric_expr(a), self._numeric_expr(b)) for a, b in products.pairs))
+            rows += _chunked("&= ", self.number_math.lines(numeric), 1, joiner="+")
             if len(signal.terms) == 1:
-                values = [self.value_of(v) for v in products[0]]
+                values = [self.value_of(v) for v in products.pairs[0]]
                 rows.append(rf"&= {operand_tex(values[0])} \cdot {operand_tex(values[1])} "
                             rf"{self.shown(delta_id)}")
             else:
@@ -627,9 +631,11 @@ class _Builder:
     def quantity_rows(self, quantity_id: str) -> list[str]:
         """A quantity's definition over rows, then with numbers, then its value."""
         expr = self.derivation.definitions[quantity_id]
-        rows = _chunked(f"{self.name(quantity_id)} &= ", self.sum_rows(expr), 1, joiner="")
+        rows = _chunked(f"{self.name(quantity_id)} &= ",
+                        self.math.lines(Definition(quantity_id, expr)), 1, joiner="")
         if self.numbers is not None:
-            rows += _chunked("&= ", self.sum_rows(expr, numeric=True), 1, joiner="")
+            rows += _chunked("&= ", self.number_math.lines(Definition(quantity_id, expr)), 1,
+                             joiner="")
             rows.append(f"&{self.shown(quantity_id)}")
         return rows
 
@@ -638,17 +644,6 @@ class _Builder:
         if self.numbers is None:
             return True
         return sum(self.numbers[t] for t in self.network.target_ids()) == 1
-
-    def _product_rows(self, products, symbolic: bool) -> list[str]:
-        """Rows of Σ (first · second), symbolic or with numbers substituted."""
-        show = self.sym if symbolic else self.num
-        terms = [rf"{_paren(show(a), a)} \cdot {_paren(show(b), b)}" for a, b in products]
-        per_line = 2 if len(terms) > 2 else len(terms)
-        rows = []
-        for start in range(0, len(terms), per_line):
-            chunk = " + ".join(terms[start : start + per_line])
-            rows.append(f"&= {chunk}" if start == 0 else rf"&\quad + {chunk}")
-        return rows
 
     def gradient_rows(self, quantity: str) -> dict:
         """One parameter's (or input's) gradient: chain with δ marked, factors, number."""

@@ -1,0 +1,214 @@
+"""The derivation as format-neutral rows: built once, printed by every output.
+
+A row holds canonical ids and SymPy expressions, never printed text. Each output is a
+small printer over the rows with one ``_print_<Row>`` method per row kind, dispatched
+as SymPy's ``Printer`` dispatches on the class of an expression
+(``sympy/printing/printer.py``): ``symnn.render.listing`` (JSON, JSON Lines and the
+text table of ``symnn derive``) and ``symnn.render.latex`` (LaTeX, Markdown, Jupyter).
+Expressions inside rows are printed by the one ``NotationPrinter`` (LaTeX) or
+``TextPrinter`` (canonical ids) of ``symnn.render.printer``, which print each distinct
+expression once, in one term order, so that every output says the same thing.
+
+Row kinds:
+
+- ``Quantity``: one quantity of ``symnn derive``: its definition in symbols of other
+  quantities (None for a given number), its value, its Leibniz chains, its update rule.
+- ``Factor``: one Leibniz factor ∂of/∂wrt; ``id`` names the quantity the factor is (the
+  hidden ∂E/∂out, a weight, an input), so printers refer to it instead of printing it.
+- ``Update``: p' = p − η ∂E/∂p (or p' = p for a fixed bias, or E' after the step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sympy
+
+from symnn.naming import gradient_id, parse_id, qid, symbol
+
+if TYPE_CHECKING:
+    from symnn.derive import Derivation
+    from symnn.evaluate import Numbers
+
+LEARNING_RATE = sympy.Symbol("_eta", real=True)  # named to sort first: η ∂E/∂w
+AFTER = "E'"  # the loss after the update step
+LONG_SUM = 4  # a δ's ∂E/∂out with more terms is written by its symbol in δ's statement
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One Leibniz factor ∂of/∂wrt: its value, and the id of the quantity it is, if any."""
+
+    of: str
+    wrt: str
+    value: sympy.Expr
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Update:
+    """The update rule of a primed quantity: ``param' = param − η ∂E/∂param``.
+
+    ``fixed``: a bias kept by ``update_biases = false`` (param' = param). For ``E'``
+    (the loss after the step) ``param`` is ``E``.
+    """
+
+    param: str
+    fixed: bool = False
+
+    @property
+    def after_step(self) -> bool:
+        """True for ``E'``, the loss at the updated parameters."""
+        return self.param == "E"
+
+    @property
+    def expression(self) -> sympy.Expr:
+        """The right-hand side as an expression in quantity symbols and η."""
+        if self.fixed or self.after_step:
+            return symbol(self.param)
+        return symbol(self.param) - LEARNING_RATE * symbol(gradient_id(self.param))
+
+
+@dataclass(frozen=True)
+class Definition:
+    """``id = expr``: a quantity stated by an expression in symbols of other quantities."""
+
+    id: str
+    expr: sympy.Expr
+
+
+@dataclass(frozen=True)
+class Products:
+    """``id = a₁ · b₁ + a₂ · b₂ + …``: δ as the sum of its chains' two factor values."""
+
+    id: str
+    pairs: tuple[tuple[sympy.Expr, sympy.Expr], ...]
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One quantity: definition (None: given), the statement the documents write (a
+    Definition or Products row), value (None: no numbers), chains, update rule."""
+
+    id: str
+    definition: sympy.Expr | None = None
+    statement: Definition | Products | None = None
+    value: sympy.Expr | None = None
+    chains: tuple[tuple[Factor, ...], ...] | None = None
+    update: Update | None = None
+    expanded: sympy.Expr | None = None
+
+
+class RowPrinter:
+    """Prints a row by the ``_print_<Row>`` method of its class (or of a base class)."""
+
+    def doprint(self, row):
+        """The printed form of one row."""
+        for cls in type(row).__mro__:
+            method = getattr(self, f"_print_{cls.__name__}", None)
+            if method is not None:
+                return method(row)
+        raise TypeError(f"{type(self).__name__} cannot print a {type(row).__name__}")
+
+
+def quantities(derivation: Derivation, numbers: Numbers | None = None,
+               expand: bool = False) -> Iterator[Quantity]:
+    """The rows of ``symnn derive``: given numbers, then every definition, then the
+    update step, each with its value when ``numbers`` are given."""
+    definitions = derivation.definitions
+    given = _given_ids(derivation, numbers)
+    ids = [*given, *definitions]
+    if numbers is not None:
+        ids += [k for k in numbers.values if k not in definitions and k not in given]
+    memo: dict = {}
+    for quantity_id in ids:
+        expr = definitions.get(quantity_id)
+        has_chains = quantity_id in derivation.gradients or \
+            quantity_id in derivation.error_signals
+        yield Quantity(
+            quantity_id,
+            definition=expr,
+            statement=statement(derivation, quantity_id),
+            value=numbers[quantity_id] if numbers is not None and quantity_id in numbers
+            else None,
+            chains=chains(derivation, quantity_id, memo) if has_chains else None,
+            update=_update(derivation, quantity_id),
+            expanded=derivation.expand(quantity_id) if expand and expr is not None else None,
+        )
+
+
+def statement(derivation: Derivation, quantity_id: str) -> Definition | Products | None:
+    """What the documents write for a quantity: δ as the products of its factor values
+    (a hidden ∂E/∂out of more than LONG_SUM terms by its symbol), an updated parameter
+    by its update rule, anything else by its definition; None for a given number."""
+    signal = derivation.error_signals.get(quantity_id)
+    if signal is not None:
+        pairs = tuple((a.value, b.value) for a, b in signal.terms)
+        first = pairs[0][0]
+        if len(pairs) == 1 and isinstance(first, sympy.Add) and len(first.args) > LONG_SUM:
+            pairs = ((symbol(gradient_id(signal.terms[0][0].denominator)), pairs[0][1]),)
+        return Products(quantity_id, pairs)
+    rule = _update(derivation, quantity_id)
+    if rule is not None:
+        return None if rule.after_step else Definition(quantity_id, rule.expression)
+    expr = derivation.definitions.get(quantity_id)
+    return None if expr is None else Definition(quantity_id, expr)
+
+
+def chains(derivation: Derivation, quantity_id: str,
+           memo: dict | None = None) -> tuple[tuple[Factor, ...], ...]:
+    """The Leibniz chains of a gradient or δ, each factor referring to its quantity.
+
+    ``memo`` (factor object id -> row) lets a factor shared by many chains (δ's factors)
+    be looked at once.
+    """
+    memo = {} if memo is None else memo
+    rows = []
+    for chain in derivation.chains(quantity_id):
+        row = []
+        for factor in chain:
+            key = id(factor)
+            if key not in memo:
+                memo[key] = (factor, factor_row(derivation, factor))  # keeps factor alive
+            row.append(memo[key][1])
+        rows.append(tuple(row))
+    return tuple(rows)
+
+
+def factor_row(derivation: Derivation, factor) -> Factor:
+    """A derivation's Leibniz factor as a row: ``id`` is set when the factor's value is
+    a quantity (a symbol, or the definition of ∂E/∂out, ∂E/∂x or δ)."""
+    value = factor.value
+    ref = None
+    if value.is_Symbol:
+        ref = value.name
+    elif factor.numerator == "E":
+        wrt = parse_id(factor.denominator)
+        candidate = qid("delta", *wrt.indices) if wrt.kind == "net" else gradient_id(str(wrt))
+        if derivation.definitions.get(candidate) == value:
+            ref = candidate
+    return Factor(factor.numerator, factor.denominator, value, ref)
+
+
+def _update(derivation: Derivation, quantity_id: str) -> Update | None:
+    if not quantity_id.endswith("'"):
+        return None
+    param = quantity_id[:-1]
+    if quantity_id == AFTER:
+        return Update(param)
+    fixed = parse_id(param).kind == "b" and not derivation.spec.values.update_biases
+    return Update(param, fixed)
+
+
+def _given_ids(derivation: Derivation, numbers: Numbers | None) -> list[str]:
+    """Inputs, targets the loss uses, weights and biases (those with numbers, if any)."""
+    network = derivation.network
+    if numbers is not None:
+        from symnn.evaluate import leaf_values
+
+        return list(leaf_values(derivation))
+    loss_symbols = derivation.definitions["E"].free_symbols
+    targets = [t for t in network.target_ids() if symbol(t) in loss_symbols]
+    return [*network.input_ids(), *targets, *network.parameter_ids()]
