@@ -38,7 +38,7 @@ def test_json_has_every_id_with_values():
     assert quantities["net[2,1]"]["exact"] == "3/20"
     assert quantities["dE/dw[3,1,1]"]["expression"] == "delta[3,1]*out[2,1]"
     assert quantities["dE/dw[3,1,1]"]["latex"] == (
-        r"\frac{\partial E}{\partial w_{11}^{2}} = \delta_{1}^{3} \mathrm{out}\,x_{1}^{2}"
+        r"\frac{\partial E}{\partial w_{11}^{2}} = \delta_{1}^{3} \, \mathrm{out}\,x_{1}^{2}"
     )
     assert quantities["E"]["digits"].startswith("0.383788844933960712701058947")
     assert abs(quantities["E'"]["value"] - 0.35022316575557369) < 1e-15

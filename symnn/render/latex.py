@@ -59,7 +59,7 @@ OUTPUT_LIMIT = 6  # outputs; above, the loss is not written out term by term
 TERMS_PER_LINE = 4  # terms of a long sum per line
 DIAGRAM_NEURONS = 6  # neurons drawn per layer; more are elided with dots
 EDGE_LABEL_LIMIT = 8  # weights named on the diagram's edges up to this many per layer
-DX, DY = 4.2, 1.9  # cm between layers and between neurons in the diagram
+DX, DY = 4.2, 1.6  # cm between layers and between neurons in the diagram
 ROLE = {"input": "input", "hidden": "hidden", "output": "output"}
 LOSS_TITLES = {  # how the document names each loss of symnn.losses.LOSSES
     "mse": "the mean squared error",
@@ -368,24 +368,38 @@ class _Builder:
         return rows
 
     def given_values(self) -> list[str] | None:
-        """Rows ``name = value`` of every given number (small nets only)."""
+        """The given numbers of a small net as vectors and matrices, names beside values:
+        inputs and targets, then one row per layer (weights, biases), then η."""
         if self.numbers is None or not self.small:
             return None
-        groups = [self.network.input_ids(), self.network.target_ids()]
+        n = self.notation
+        first = [self.named_matrix(matrix_name("out", 1, n),
+                                   sympy.Matrix([symbol(i) for i in self.network.input_ids()]))]
+        targets = [t for t in self.network.target_ids() if t in self.numbers]
+        if targets:
+            first.append(self.named_matrix(matrix_name("d", 0, n),
+                                           sympy.Matrix([symbol(t) for t in targets])))
+        rows = [_aligned(r", \quad ".join(first))]
         for layer in range(2, self.depth + 1):
-            groups.append([w for row in self.network.weight_ids(layer) for w in row])
-            groups.append(self.network.bias_ids(layer))
-        rows = []
-        for ids in groups:
-            present = [i for i in ids if i in self.numbers]
-            for start in range(0, len(present), TERMS_PER_LINE):
-                chunk = present[start : start + TERMS_PER_LINE]
-                rows.append(r", \quad ".join(
-                    f"{self.name(i)} {self.shown(i)}" for i in chunk))
+            weights = sympy.Matrix([[symbol(w) for w in row]
+                                    for row in self.network.weight_ids(layer)])
+            parts = [self.named_matrix(matrix_name("w", layer, n), weights)]
+            biases = [b for b in self.network.bias_ids(layer) if b in self.numbers]
+            if len(biases) == 1 and self.derivation.spec.bias == "per-layer":
+                parts.append(f"{self.name(biases[0])} {self.shown(biases[0])}")
+            elif biases:
+                parts.append(self.named_matrix(matrix_name("b", layer, n),
+                                               sympy.Matrix([symbol(b) for b in biases])))
+            rows.append(_aligned(r", \quad ".join(parts)))
         rate = self.derivation.spec.values.learning_rate
         if rate is not None:
-            rows.append(f"{self.notation.learning_rate} = {number_tex(sympy.Rational(rate))}")
+            rows.append(f"{n.learning_rate} &= {number_tex(sympy.Rational(rate))}")
         return rows
+
+    def named_matrix(self, name: str, matrix: sympy.Matrix) -> str:
+        """``name = [entries' names] = [their values]``."""
+        return (f"{name} = {self.bmatrix(matrix)} {self.approx_all(matrix)} "
+                f"{self.bmatrix(matrix, True)}")
 
     def diagram(self) -> dict:
         """Coordinates and labels of the TikZ picture."""
@@ -466,7 +480,9 @@ class _Builder:
             formula = self.sum_rows(expr)
             rows.append(f"{self.name(quantity_id)} &= {formula[0]}")
             rows += [rf"&\quad {part}" for part in formula[1:]]
-            if self.numbers is not None:
+            if self.numbers is not None and self._numeric_expr(expr).is_Symbol:
+                rows.append(f"&{self.shown(quantity_id)}")  # one number: no "= x ≈ x"
+            elif self.numbers is not None:
                 numeric = self.sum_rows(self._numeric_expr(expr), numeric=True)
                 for part in numeric[:-1]:
                     rows.append(f"&= {part}" if part is numeric[0] else rf"&\quad {part}")
@@ -497,7 +513,7 @@ class _Builder:
             rows.append(f"{self.notation.loss} &= {formula[0]}")
             rows += [rf"&\quad {part}" for part in formula[1:]]
             if self.numbers is not None and "E" in self.numbers:
-                numeric = self.sum_rows(expr, numeric=True)
+                numeric = [] if expr.is_Symbol else self.sum_rows(expr, numeric=True)
                 rows += [f"&= {p}" if i == 0 else rf"&\quad {p}" for i, p in enumerate(numeric)]
                 rows.append(f"&{self.shown('E')}")
         elif self.numbers is not None and "E" in self.numbers:
@@ -529,6 +545,7 @@ class _Builder:
             "deltas": deltas,
             "gradients": gradients,
             "inputs": inputs,
+            "abridged": not self.only and any(len(g["rows"]) == 1 for g in gradients),
         }
 
     def general_deltas(self) -> list[str]:
@@ -614,9 +631,12 @@ class _Builder:
         if products.pairs[0][0] is not signal.terms[0][0].value:  # a long ∂E/∂out by name
             rows = self.quantity_rows(products.pairs[0][0].name) + rows
         rows += _chunked("&= ", self.math.lines(products), 1, joiner="+")
-        if signal.simplified is not None and self._condition_holds():
+        simplified = signal.simplified is not None and self._condition_holds()
+        if simplified:
             rows.append(rf"&= {self.sym(signal.simplified)} \quad \text{{(the targets sum to 1)}}")
-        if self.numbers is not None:
+        if self.numbers is not None and simplified:  # the numbers go into the form shown
+            rows.append(f"&= {self.num(signal.simplified)} {self.shown(delta_id)}")
+        elif self.numbers is not None:
             numeric = Products(delta_id, tuple(
                 (self._numeric_expr(a), self._numeric_expr(b)) for a, b in products.pairs))
             rows += _chunked("&= ", self.number_math.lines(numeric), 1, joiner="+")
@@ -633,7 +653,7 @@ class _Builder:
         expr = self.derivation.definitions[quantity_id]
         rows = _chunked(f"{self.name(quantity_id)} &= ",
                         self.math.lines(Definition(quantity_id, expr)), 1, joiner="")
-        if self.numbers is not None:
+        if self.numbers is not None and not expr.is_Symbol:
             rows += _chunked("&= ", self.number_math.lines(Definition(quantity_id, expr)), 1,
                              joiner="")
             rows.append(f"&{self.shown(quantity_id)}")
@@ -645,11 +665,22 @@ class _Builder:
             return True
         return sum(self.numbers[t] for t in self.network.target_ids()) == 1
 
+    def full_chain(self, quantity: str) -> bool:
+        """Whether a gradient gets its Leibniz chain written out: the ids of ``--only``,
+        else the first weight of each layer (the others follow the same pattern)."""
+        if self.only:
+            return quantity in self.only
+        parsed = parse_id(quantity)
+        return parsed.kind == "w" and parsed.indices[1:] == (1, 1)
+
     def gradient_rows(self, quantity: str) -> dict:
-        """One parameter's (or input's) gradient: chain with δ marked, factors, number."""
+        """One parameter's (or input's) gradient: chain with δ marked, factors, number;
+        one line (definition, numbers, value) unless ``full_chain``."""
         grad_id = gradient_id(quantity)
         gradient = self.derivation.gradients[grad_id]
         name = self.name(grad_id)
+        if not self.full_chain(quantity):
+            return self.short_gradient_rows(grad_id)
         pieces = []
         for term in range(len(gradient.terms)):
             pieces.append(self._marked_chain(grad_id, term))
@@ -672,6 +703,19 @@ class _Builder:
             rows.append(f"&{self.shown(grad_id)}")
             summary += f" {self.shown(grad_id)}"
         return {"rows": rows, "summary": summary.replace("=", "&=", 1)}
+
+    def short_gradient_rows(self, grad_id: str) -> dict:
+        """``∂E/∂p = δ out = 0.148 · 0.5374 ≈ 0.07955`` on one line."""
+        definition = self.derivation.definitions[grad_id]
+        row = f"{self.name(grad_id)} &= {self.sym(definition)}"
+        if self.numbers is not None:
+            if not definition.is_Symbol:
+                row += f" = {self.num(definition)}"
+            row += f" {self.shown(grad_id)}"
+        summary = f"{self.name(grad_id)} &= {self.sym(definition)}"
+        if self.numbers is not None:
+            summary += f" {self.shown(grad_id)}"
+        return {"rows": [row], "summary": summary}
 
     def _marked_chain(self, grad_id: str, term: int) -> str:
         """The Leibniz chain of one term with the factors that make δ under a brace."""
@@ -718,7 +762,7 @@ class _Builder:
         bias = f" + {b}" if view.biases is not None else ""
         if view.biases is not None and self.derivation.spec.bias == "per-layer":
             bias = rf" + {b}\,\mathbf{{1}}"
-        row = f"{net} &= {W} {x}{bias}"
+        row = rf"{net} &= {W} \, {x}{bias}"
         if explicit:
             row += f" = {self.bmatrix(view.weights)} {self.bmatrix(view.inputs)}"
             if view.biases is not None:
@@ -817,11 +861,11 @@ class _Builder:
             before, after = self.numbers["E"], self.numbers["E'"]
             change = after - before
             after_name = self.name("E'")
-            loss_rows = [
+            loss_rows = [r", \quad ".join([
                 f"{self.notation.loss} &{self.shown('E')}",
-                f"{after_name} &{self.shown(AFTER)}",
-                f"{after_name} - {self.notation.loss} &{relation(change)} {number_tex(change)}",
-            ]
+                f"{after_name} {self.shown(AFTER)}",
+                f"{after_name} - {self.notation.loss} {relation(change)} {number_tex(change)}",
+            ])]
         return {
             "general": general,
             "learning_rate_name": self.notation.learning_rate,
@@ -833,12 +877,15 @@ class _Builder:
         }
 
     def update_row(self, param: str) -> str:
-        """p' = p − η ∂E/∂p with numbers; biases stay when update_biases is false."""
+        """p' = p − η ∂E/∂p with numbers (the numbers only where the gradient is given
+        by its result); biases stay when update_biases is false."""
         new = updated_id(param)
         is_bias = parse_id(param).kind == "b"
         if is_bias and not self.derivation.spec.values.update_biases:
             return f"{self.name(new)} &= {self.name(param)} {self.shown(new)}"
         expr = symbol(param) - ETA * symbol(gradient_id(param))
+        if not self.full_chain(param):  # the rule is written above and for one per layer
+            return f"{self.name(new)} &= {self.num(expr)} {self.shown(new)}"
         return f"{self.name(new)} &= {self.sym(expr)} = {self.num(expr)} {self.shown(new)}"
 
 
@@ -849,6 +896,11 @@ class _Shape:
     biases: object
     dE_db: object
     is_jacobian: bool
+
+
+def _aligned(row: str) -> str:
+    """A row aligned on its first ``=``."""
+    return row.replace(" = ", " &= ", 1)
 
 
 def _chunked(first: str, pieces: list[str], per_row: int, joiner: str = " + ") -> list[str]:

@@ -16,7 +16,7 @@ from typing import TextIO
 from symnn.document import LEARNING_RATE, Factor, Quantity, RowPrinter
 from symnn.naming import symbol
 from symnn.notation import Notation, latex_name
-from symnn.render.printer import NotationPrinter, SymbolNames, TextPrinter
+from symnn.render.printer import SymbolNames, TextPrinter, latex_printer
 from symnn.render.rows import MathPrinter
 
 DIGITS_SHOWN = 10  # significant digits in the table
@@ -33,7 +33,7 @@ class JsonPrinter(RowPrinter):
         self.text = TextPrinter({LEARNING_RATE: "eta"})
         names = SymbolNames(lambda name: latex_name(name, notation))
         names[LEARNING_RATE] = notation.learning_rate
-        self.latex = NotationPrinter({"symbol_names": names})
+        self.latex = latex_printer(names)
         self.math = MathPrinter(self.latex)
 
     def name(self, quantity_id: str) -> str:

@@ -31,6 +31,7 @@ DIGITS_SHOWN = 4  # significant digits of a rounded number
 EXACT_DIGITS = 8  # an exact decimal with at most this many significant digits is shown whole
 SMALL, LARGE = Decimal("1e-4"), Decimal("1e6")  # outside [SMALL, LARGE): scientific notation
 APPROX = r"\approx"
+THIN = r" \, "  # between juxtaposed factors: δ out x reads as two factors
 _BETWEEN_NUMBERS = _between_two_numbers_p  # sympy's test for "2 \cdot 3" in a product
 
 
@@ -108,7 +109,8 @@ class NotationPrinter(_Ordered, LatexPrinter):
     def _print_Mul(self, expr) -> str:
         factors = self._symbol_product(expr)
         if factors is None:
-            return super()._print_Mul(expr)
+            text = super()._print_Mul(expr)
+            return "0" if text == "- 0" else text  # −net at net = 0: e^{0}, not e^{-0}
         separator = self._settings["mul_symbol_latex"]
         numbers = self._settings["mul_symbol_latex_numbers"]
         text = last = ""
@@ -206,11 +208,9 @@ def tex(expr: sympy.Expr, names: dict, *, numeric: bool = False) -> str:
 
 def latex_printer(names: dict, *, numeric: bool = False) -> NotationPrinter:
     """A NotationPrinter naming symbols by ``names`` (kept by reference, so names added
-    later are seen); ``numeric=True`` writes products with ``\\cdot``."""
-    settings = {"symbol_names": names}
-    if numeric:
-        settings["mul_symbol"] = "dot"
-    return NotationPrinter(settings)
+    later are seen). Juxtaposed factors get a thin space (``\\delta \\, \\mathrm{out}``);
+    ``numeric=True`` writes products with ``\\cdot``."""
+    return NotationPrinter({"symbol_names": names, "mul_symbol": "dot" if numeric else THIN})
 
 
 def sum_lines(expr: sympy.Expr, printer: NotationPrinter, per_line: int) -> list[str]:
