@@ -37,8 +37,8 @@ def side_by_side(blocks: list) -> list[list[str]]:
     """Blocks of aligned rows (``a &= b``) two by two in one block of four columns
     (``a &= b & c &= d``) where two blocks of the same height fit the width of the page
     (``PAIR_WIDTH`` characters shown, by ``shown_length``); any other block stands
-    alone, and the pairs read row by row. Rows given as strings come back as one block, paired only if every
-    pair fits (so that they keep one reading order)."""
+    alone, and the pairs read row by row. Rows given as strings come back as one block,
+    paired only if every pair fits (so that they keep one reading order)."""
     if blocks and isinstance(blocks[0], str):
         rows = [[row] for row in blocks]
         pairs = zip(rows[::2], rows[1::2], strict=False)
