@@ -37,7 +37,8 @@ def worked():
 
 @pytest.mark.parametrize("fmt, suffix", [("markdown", ".md"), ("tex", ".tex")])
 def test_worked_example_matches_its_golden_byte_for_byte(worked, fmt, suffix):
-    text = render(worked, fmt, source=WORKED.name)
+    svg = "worked-example-001.svg" if fmt == "markdown" else None  # as the demo writes it
+    text = render(worked, fmt, source=WORKED.name, svg_name=svg)
     golden = GOLDEN / f"worked-example-001{suffix}"
     if UPDATE:
         golden.write_text(text, encoding="utf-8")
@@ -296,11 +297,14 @@ def test_cli_format_follows_the_suffix_and_the_file_is_complete(tmp_path, worked
     for suffix, fmt in ((".md", "markdown"), (".tex", "tex")):
         output = tmp_path / f"notes{suffix}"
         assert main(["latex", str(WORKED), "-o", str(output)]) == 0
-        assert output.read_text(encoding="utf-8") == render(worked, fmt, source=WORKED.name)
+        svg = "notes.svg" if fmt == "markdown" else None
+        assert output.read_text(encoding="utf-8") == render(worked, fmt, source=WORKED.name,
+                                                            svg_name=svg)
     fragment = tmp_path / "part.tex"
     assert main(["latex", str(WORKED), "--format", "fragment", "-o", str(fragment)]) == 0
     assert r"\documentclass" not in fragment.read_text()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md", "notes.tex", "part.tex"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md", "notes.svg", "notes.tex",
+                                                          "part.tex"]
 
 
 def test_cli_pdf_without_pdflatex_says_how_to_install_it(tmp_path, monkeypatch, capsys):
@@ -332,7 +336,7 @@ def test_demo_writes_markdown_tex_and_pdf(tmp_path):
     latex.demo(tmp_path, stream)
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["worked-example-001.md", "worked-example-001.pdf",
-                     "worked-example-001.tex"]
+                     "worked-example-001.svg", "worked-example-001.tex"]
     assert (tmp_path / "worked-example-001.md").read_text() == (
         GOLDEN / "worked-example-001.md").read_text()
     for name in names:

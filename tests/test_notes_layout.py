@@ -16,7 +16,8 @@ import pytest
 
 from symnn import spec
 from symnn.derive import derive
-from symnn.render import side_by_side
+from symnn.render import shown_length, side_by_side
+from symnn.render.diagram import Box, label_size, neuron_box, overlaps
 from symnn.render.latex import render
 from tests.specs import WORKED_EXAMPLE_NET
 from tests.tools import compile_latex
@@ -118,3 +119,81 @@ def test_side_by_side_pairs_blocks_of_one_height_that_fit():
     assert side_by_side([["a &= 1", "&= 2"], short]) == [["a &= 1", "&= 2"], short]
     assert side_by_side(["a &= 1", "c &= 2", "d &= 3"]) == [["a &= 1 & c &= 2", "d &= 3"]]
     assert side_by_side(["a &= 1", wide[0]]) == [["a &= 1", wide[0]]]
+
+
+def _diagram_boxes(tex: str) -> tuple[list, list]:
+    """Neuron and label boxes from the coordinates the TikZ picture gives them."""
+    neurons = [neuron_box(float(x), float(y)) for x, y in re.findall(
+        r"\\node\[neuron\] \(\w+\) at \((-?[\d.]+), (-?[\d.]+)\)", tex)]
+    labels = [Box(float(x), float(y), *label_size(shown_length(text)))
+              for x, y, text in re.findall(
+                  r"\\node\[label\] at \((-?[\d.]+), (-?[\d.]+)\) \{\$(.*)\$\};", tex)]
+    return neurons, labels
+
+
+@pytest.mark.parametrize("layers, edges", [([2, 2, 2], 8), ([3, 4, 2], 20)])
+def test_diagram_draws_biases_and_no_two_labels_overlap(layers, edges):
+    derivation = derive(spec.from_dict({"network": {"layers": layers,
+                                                    "activation": "sigmoid", "loss": "mse"}}))
+    tex = render(derivation, "tex")
+    neurons, labels = _diagram_boxes(tex)
+    biases = sum(layers[1:])
+    assert len(neurons) == sum(layers) and len(labels) == edges + biases
+    assert overlaps(labels + neurons) == []
+    assert r"\node[label] at (3.25, 1.42) {$b_{1}^{2}$};" in tex or layers != [2, 2, 2]
+    assert len(re.findall(r"\\path \(-?[\d.]+, -?[\d.]+\) edge \(n\d+x\d+\);", tex)) == biases
+
+
+def test_overlap_check_sees_an_overlap():
+    a, b = Box(0, 0, 1, 0.4), Box(0.5, 0.1, 1, 0.4)
+    assert overlaps([a, b, Box(5, 5, 1, 1)]) == [(a, b)]
+    assert not Box(0, 0, 1, 1).meets(Box(1, 0, 1, 1))  # touching is not overlapping
+
+
+def test_markdown_written_to_a_file_gets_the_diagram_as_svg_beside_it(tmp_path):
+    from xml.etree import ElementTree
+
+    from symnn.cli import main
+
+    path = tmp_path / "net.toml"
+    path.write_text(WORKED_EXAMPLE_NET)
+    assert main(["latex", str(path), "-o", str(tmp_path / "notes.md")]) == 0
+    markdown = (tmp_path / "notes.md").read_text()
+    assert "![The network: neurons, weights and biases](notes.svg)" in markdown
+    root = ElementTree.parse(tmp_path / "notes.svg").getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert len(root.findall(f"{ns}circle")) == 6
+    assert len(root.findall(f"{ns}line")) == 8 + 4  # weights and biases
+    texts = ["".join(t.itertext()) for t in root.findall(f"{ns}text")]
+    assert "w111" in texts and "b12" in texts and "x11" in texts  # w_{11}^{1}, b_{1}^{2}, x_1^1
+    tex = render(derive(spec.loads(WORKED_EXAMPLE_NET)), "tex")
+    assert len(root.findall(f"{ns}rect")) - 1 == tex.count(r"\node[label]")  # same labels
+    assert "svg" not in render(derive(spec.loads(WORKED_EXAMPLE_NET)), "markdown")
+
+
+def test_diagram_values_puts_outputs_on_neurons_and_gradients_on_edges(tmp_path, capsys):
+    from symnn.cli import main
+
+    tex = render(derive(spec.loads(WORKED_EXAMPLE_NET)), "tex", diagram="values")
+    neurons, labels = _diagram_boxes(tex)
+    assert overlaps(labels + neurons) == []
+    assert r"\node[label] at (4.20, 0.00) {$0.5374$};" in tex  # out[2,1] under its neuron
+    assert "{$-0.07361$}" in tex and "{$0.02848$}" in tex  # ∂E/∂w[3,2,1], ∂E/∂w[2,1,1]
+    assert "on each edge the gradient of $E$" in tex
+    path = tmp_path / "net.toml"
+    path.write_text('[network]\nlayers = [2, 2, 1]\nactivation = "sigmoid"\nloss = "mse"\n')
+    assert main(["latex", str(path), "--diagram", "values", "-o", str(tmp_path / "n.tex")]) == 2
+    assert capsys.readouterr().err == (
+        "symnn: error: --diagram values: the spec has no [values] table to draw\n")
+    assert not (tmp_path / "n.tex").exists()
+
+
+def test_docs_show_every_page_of_the_worked_example(worked_pdf):
+    from pathlib import Path
+
+    images = Path(__file__).resolve().parent.parent / "docs" / "images"
+    pngs = sorted(images.glob("worked-example-001-page-*.png"))
+    _, pages = worked_pdf
+    assert len(pngs) == len(pages)  # python scripts/docs_pages.py makes them
+    assert all(png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for png in pngs)
+    assert (images / "worked-example-001.svg").read_text().startswith("<svg")

@@ -35,9 +35,11 @@ from symnn.evaluate import Numbers, evaluate
 from symnn.matrix import layer_matrices
 from symnn.naming import gradient_id, parse_id, qid, symbol, updated_id
 from symnn.notation import Layer, Notation, matrix_name
-from symnn.render import environment
+from symnn.render import diagram as diagrams
+from symnn.render import environment, shown_length
 from symnn.render.general import IndexForm, activation_formula
 from symnn.render.rows import MathPrinter
+from symnn.render.svg import svg
 
 if TYPE_CHECKING:
     from symnn.derive import Derivation, Factor
@@ -53,12 +55,12 @@ from symnn.render.printer import (
 )
 
 FORMATS = ("tex", "fragment", "markdown", "pdf")
+DIAGRAM_STYLES = ("names", "values")  # what the diagram's labels show
 DETAIL_LIMIT = 50  # parameters (weights + biases); above: index and matrix form only
 MATRIX_LIMIT = 6  # matrices with more rows or columns are given by their dimensions
 OUTPUT_LIMIT = 6  # outputs; above, the loss is not written out term by term
 TERMS_PER_LINE = 4  # terms of a long sum per line
 DIAGRAM_NEURONS = 6  # neurons drawn per layer; more are elided with dots
-EDGE_LABEL_LIMIT = 8  # weights named on the diagram's edges up to this many per layer
 DX, DY = 4.2, 1.6  # cm between layers and between neurons in the diagram
 ROLE = {"input": "input", "hidden": "hidden", "output": "output"}
 LOSS_TITLES = {  # how the document names each loss of symnn.losses.LOSSES
@@ -94,12 +96,16 @@ def render(
     notation: Notation | None = None,
     only: tuple[str, ...] | list[str] = (),
     source: str | None = None,
+    svg_name: str | None = None,
+    diagram: str = "names",
 ) -> str:
-    """The document as text in format ``tex``, ``fragment`` or ``markdown``."""
+    """The document as text in format ``tex``, ``fragment`` or ``markdown``; a Markdown
+    document shows the diagram from ``svg_name`` (written by ``diagram_svg``) if given."""
     if fmt not in ("tex", "fragment", "markdown"):
         raise SymnnError(f"--format: expected one of tex, fragment, markdown, got {fmt!r}")
     chosen = notation or notations.from_spec(derivation.spec)
-    context = build_context(derivation, chosen, tuple(only), source)
+    context = build_context(derivation, chosen, tuple(only), source, diagram)
+    context["network"]["diagram"]["svg"] = svg_name
     context["macros"] = "markdown/macros.j2" if fmt == "markdown" else "latex/macros.j2"
     template = {
         "tex": "latex/document.tex.j2",
@@ -108,6 +114,15 @@ def render(
     }[fmt]
     text = environment().get_template(template).render(**context)
     return re.sub(r"\n{3,}", "\n\n", text)  # blank lines left by empty sections
+
+
+def diagram_svg(derivation: Derivation, notation: Notation | None = None,
+                diagram: str = "names") -> str:
+    """The network diagram as SVG, from the same drawing as the TikZ picture."""
+    chosen = notation or notations.from_spec(derivation.spec)
+    builder = _Builder(derivation, chosen, (), None)
+    builder.diagram_style = _diagram_style(derivation, diagram)
+    return svg(builder.diagram())
 
 
 def compile_pdf(tex_source: str) -> bytes:
@@ -169,9 +184,20 @@ class Document:
 
 
 def build_context(derivation: Derivation, notation: Notation, only: tuple[str, ...],
-                  source: str | None) -> dict:
+                  source: str | None, diagram: str = "names") -> dict:
     """Everything the templates lay out, as plain data with LaTeX strings."""
-    return _Builder(derivation, notation, only, source).context()
+    builder = _Builder(derivation, notation, only, source)
+    builder.diagram_style = _diagram_style(derivation, diagram)
+    return builder.context()
+
+
+def _diagram_style(derivation: Derivation, style: str) -> str:
+    """``names`` or ``values`` (which needs the spec's [values])."""
+    if style not in DIAGRAM_STYLES:
+        raise SymnnError(f"--diagram: expected one of {', '.join(DIAGRAM_STYLES)}, got {style!r}")
+    if style == "values" and not derivation.spec.values:
+        raise SymnnError("--diagram values: the spec has no [values] table to draw")
+    return style
 
 
 class _Builder:
@@ -188,6 +214,7 @@ class _Builder:
         self.small = derivation.spec.parameter_count <= DETAIL_LIMIT
         self.only = _check_only(derivation, only)
         self.source = source
+        self.diagram_style = "names"  # or "values": outputs on neurons, ∂E/∂w on edges
         self.names = self.form.names  # canonical ids on first use, index form as made
         self.names[ETA] = notation.learning_rate
         self.values: dict[sympy.Symbol, sympy.Expr] = {}
@@ -404,11 +431,9 @@ class _Builder:
     def diagram(self) -> dict:
         """Coordinates and labels of the TikZ picture."""
         columns, edges = [], []
-        labelled = self.small and all(
-            self.network.size(i) * self.network.size(i - 1) <= EDGE_LABEL_LIMIT
-            for i in range(2, self.depth + 1)
-        )
+        labelled = self.small
         drawn: dict[int, list[int]] = {}
+        below = 1.0 + (0.45 if self.values_drawn else 0.0)  # the caption under the neurons
         for layer in range(1, self.depth + 1):
             size = self.network.size(layer)
             shown = list(range(1, size + 1))
@@ -428,17 +453,73 @@ class _Builder:
             role = "input" if layer == 1 else "output" if layer == self.depth else "hidden"
             columns.append({"x": f"{DX * (layer - 1):.2f}", "nodes": nodes, "role": role,
                             "number": layer + self.notation.first_layer - 1,
-                            "bottom": f"{DY * (-(slots - 1) / 2) - 1.0:.2f}"})
+                            "bottom": f"{DY * (-(slots - 1) / 2) - below:.2f}"})
         bottom = min(float(c["bottom"]) for c in columns)
         for column in columns:
             column["bottom"] = f"{bottom:.2f}"
+        centre = {node["name"]: (float(column["x"]), float(node["y"]))
+                  for column in columns for node in column["nodes"] if not node["dots"]}
+        biases = self.diagram_biases(drawn, centre) if labelled else []
+        texts = []
         for layer in range(2, self.depth + 1):
             for j in drawn[layer]:
                 for k in drawn[layer - 1]:
-                    label = self.name(qid("w", layer, j, k)) if labelled else None
-                    edges.append({"source": f"n{layer - 1}x{k}", "target": f"n{layer}x{j}",
-                                  "label": label})
-        return {"columns": columns, "edges": edges}
+                    source, target = f"n{layer - 1}x{k}", f"n{layer}x{j}"
+                    edges.append({"source": source, "target": target})
+                    texts.append((source, target, self.edge_text(qid("w", layer, j, k))))
+        labels = self.node_values(centre) if self.values_drawn else []
+        if labelled:
+            obstacles = [diagrams.neuron_box(*xy) for xy in centre.values()]
+            obstacles += [b["box"] for b in biases] + [v["box"] for v in labels]
+            boxes = diagrams.place([(centre[a], centre[b], shown_length(t)) for a, b, t in texts],
+                                   obstacles)
+            labels += [{"x": f"{box.x:.2f}", "y": f"{box.y:.2f}", "text": text}
+                       for (_, _, text), box in zip(texts, boxes, strict=True) if box is not None]
+        caption = None
+        if self.values_drawn:
+            caption = (f"Under each neuron its output; on each edge the gradient of "
+                       f"${self.notation.loss}$ by the edge's weight.")
+        return {"columns": columns, "edges": edges, "labels": labels, "biases": biases,
+                "caption": caption}
+
+    @property
+    def values_drawn(self) -> bool:
+        """Whether the diagram shows numbers (``--diagram values`` and a spec with values)."""
+        return self.diagram_style == "values" and self.numbers is not None
+
+    def edge_text(self, weight: str) -> str:
+        """An edge's label: the weight's name, or with ``--diagram values`` ∂E/∂w's value."""
+        if not self.values_drawn:
+            return self.name(weight)
+        return number_tex(self.numbers[gradient_id(weight)])
+
+    def node_values(self, centre: dict) -> list[dict]:
+        """Each drawn neuron's output under its circle (labels placed before the edges')."""
+        values = []
+        for name, (x, y) in centre.items():
+            layer, j = (int(part) for part in name[1:].split("x"))
+            text = number_tex(self.numbers[qid("out", layer, j)])
+            box = diagrams.Box(x, round(y - diagrams.VALUE_DROP, 2),
+                               *diagrams.label_size(shown_length(text)))
+            values.append({"x": f"{box.x:.2f}", "y": f"{box.y:.2f}", "text": text, "box": box})
+        return values
+
+    def diagram_biases(self, drawn: dict, centre: dict) -> list[dict]:
+        """A bias arrow into every drawn neuron after the inputs, its label above left."""
+        biases = []
+        dx, dy = diagrams.BIAS_OFFSET
+        for layer in range(2, self.depth + 1):
+            for j in drawn[layer]:
+                bias = self.network.bias_of(layer, j)
+                if not bias:
+                    continue
+                x, y = centre[f"n{layer}x{j}"]
+                text = self.name(bias)
+                box = diagrams.Box(round(x + dx, 2), round(y + dy, 2),
+                                   *diagrams.label_size(shown_length(text)))
+                biases.append({"x": f"{box.x:.2f}", "y": f"{box.y:.2f}", "text": text,
+                               "target": f"n{layer}x{j}", "box": box})
+        return biases
 
     def neuron_label(self, layer: int, j: int) -> str:
         """A neuron's label in the diagram: the notation's neuron symbol with indices."""
