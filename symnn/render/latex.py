@@ -200,6 +200,11 @@ def _diagram_style(derivation: Derivation, style: str) -> str:
     return style
 
 
+def network_context(derivation: Derivation, notation: Notation) -> dict:
+    """The network section alone (diagram, layers, activations, loss, notation, values)."""
+    return {"network": _Builder(derivation, notation, (), None).section_network()}
+
+
 class _Builder:
     """Prints the pieces of one document; each ``section_*`` returns plain data."""
 
@@ -480,7 +485,7 @@ class _Builder:
             caption = (f"Under each neuron its output; on each edge the gradient of "
                        f"${self.notation.loss}$ by the edge's weight.")
         return {"columns": columns, "edges": edges, "labels": labels, "biases": biases,
-                "caption": caption}
+                "caption": caption, "svg": None}
 
     @property
     def values_drawn(self) -> bool:
