@@ -21,10 +21,10 @@ from functools import cached_property
 
 import sympy
 
-from symnn import losses
+from symnn import claimable, losses
 from symnn.compiled import EXACT, FLOAT, Arithmetic, compute, to_sympy, working_precision
 from symnn.derive import Derivation, derive
-from symnn.evaluate import AFTER, leaf_values, update_definitions
+from symnn.evaluate import leaf_values, update_definitions
 from symnn.naming import parse_id, symbol, updated_id
 
 
@@ -35,7 +35,8 @@ class Options:
     ``output_scale`` multiplies ∂E/∂out of the output layer (a dropped factor 2 is ½, a
     flipped sign −1); ``rate`` replaces the learning rate; ``leaves`` overrides leaf values;
     ``updated_backprop`` back-propagates through the *updated* weights of the next layer;
-    ``loss`` re-derives the network with another loss.
+    ``loss`` re-derives the network with another loss; ``omitted_output`` leaves output j
+    out of the sums over the outputs (E, and ∂E/∂out of the last hidden layer).
     """
 
     output_scale: sympy.Rational = sympy.S.One
@@ -43,6 +44,7 @@ class Options:
     leaves: tuple[tuple[str, sympy.Rational], ...] = ()
     updated_backprop: bool = False
     loss: str | None = None
+    omitted_output: int | None = None
 
 
 @dataclass
@@ -78,8 +80,8 @@ class Model:
         return {k: i for i, k in enumerate([*self.leaves, *self.definitions])}
 
     def ids(self) -> list[str]:
-        """Every quantity of the model: leaves, then definitions (internal ids excluded)."""
-        return [k for k in [*self.leaves, *self.definitions] if AFTER not in k]
+        """Every quantity of the model: leaves, then definitions."""
+        return [*self.leaves, *self.definitions]
 
     def cone(self, wanted: Iterable[str], pinned: Iterable[str] = ()) -> list[str]:
         """The definitions needed to compute ``wanted``, stopping at pinned ids, in order."""
@@ -99,12 +101,18 @@ class Model:
 
 
 def build_model(
-    derivation: Derivation, options: Options | None = None, base: Model | None = None
+    derivation: Derivation,
+    options: Options | None = None,
+    base: Model | None = None,
+    claimed: Collection[str] = (),
+    expressions: dict[str, sympy.Expr] | None = None,
 ) -> Model:
     """The model of a derivation (with a learning rate: the update step and ``E'``).
 
     ``base``, the model of the same derivation without options, lends its update step
     when the options keep the loss and the learning rate (it is the same expression).
+    ``claimed`` ids beyond the derivation's (``symnn.claimable``) and ``expressions``
+    (claim names such as ``E - E'``, by their text) are added as definitions.
     """
     options = options or Options()
     if options.loss is not None:
@@ -129,6 +137,14 @@ def build_model(
         definitions = _backprop_through_updates(definitions, updates, network.depth)
     for key, expr in updates.items():
         definitions.setdefault(key, expr)
+    expressions = expressions or {}
+    claimed = [c for c in claimed if c not in expressions]
+    for key, expr in expressions.items():
+        definitions[key] = expr
+        claimed += [s.name for s in expr.free_symbols]
+    definitions = claimable.extend(
+        derivation, definitions, leaves, claimed, rate, options.omitted_output
+    )
     return Model(definitions, leaves, derivation, updates)
 
 
@@ -136,8 +152,8 @@ def _backprop_through_updates(definitions: dict, updates: dict, depth: int) -> d
     """Hidden ∂E/∂out computed with the next layer's updated weights (a common slip)."""
     result: dict[str, sympy.Expr] = {}
     for key, expr in definitions.items():
-        parsed = parse_id(key) if AFTER not in key and key not in ("E",) else None
-        if parsed and parsed.kind == "dE/dout" and parsed.indices[0] < depth:
+        parsed = parse_id(key) if key.startswith("dE/dout") else None
+        if parsed and parsed.indices[0] < depth:
             swap = {}
             for s in expr.free_symbols:
                 if s.name.startswith("w["):

@@ -19,12 +19,14 @@ LABELS = {
     "correct-with-carried": "correct given carried",
     "rounding-slip": "rounding slip",
     "wrong": "wrong",
+    "unreadable": "unreadable name",
 }
 PLURALS = {  # (one, several)
     "correct": ("correct", "correct"),
     "correct-with-carried": ("correct given the values carried",) * 2,
     "rounding-slip": ("rounding slip", "rounding slips"),
     "wrong": ("wrong", "wrong"),
+    "unreadable": ("unreadable name", "unreadable names"),
 }
 NOTE_WIDTH = 100
 JSON_DIGITS = 20  # significant digits of exact values in JSON
@@ -49,7 +51,7 @@ def _rows(verdicts: list[Verdict], names: Names) -> list[tuple[str, ...]]:
             names.plain(v.claim.id),
             v.claim.id,
             v.claim.written.text,
-            show(v.exact),
+            _exact(v),
             LABELS[v.verdict],
         )
         for v in verdicts
@@ -101,7 +103,7 @@ def _markdown(verdicts: list[Verdict], names: Names, source: str) -> str:
             f"${names.latex(claim.id)}$",
             f"`{claim.id}`",
             claim.written.text,
-            show(verdict.exact),
+            _exact(verdict),
             label,
             formula,
             verdict.note,
@@ -131,8 +133,8 @@ def _claim_json(verdict: Verdict, names: Names) -> dict:
         "name": names.plain(claim.id),
         "latex": names.latex(claim.id),
         "claimed": claim.written.text,
-        "exact": show(verdict.exact, JSON_DIGITS),
-        "exact_float": float(verdict.exact),
+        "exact": None if verdict.exact is None else show(verdict.exact, JSON_DIGITS),
+        "exact_float": None if verdict.exact is None else float(verdict.exact),
         "verdict": verdict.verdict,
         "note": verdict.note,
         "cause": verdict.cause,
@@ -151,7 +153,12 @@ def _claim_json(verdict: Verdict, names: Names) -> dict:
             "mismatch": formula.mismatch,
             "arithmetic": formula.arithmetic,
         },
+        "elements": [_claim_json(v, names) for v in verdict.elements],
     }
+
+
+def _exact(verdict: Verdict) -> str:
+    return "" if verdict.exact is None else show(verdict.exact)
 
 
 # ---------------------------------------------------------------------------- grading key

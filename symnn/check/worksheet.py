@@ -4,6 +4,11 @@ Each claim is ``NAME = NUMBER`` or ``NAME = { value = NUMBER, formula = 'LaTeX' 
 NAME is a canonical id (``dE/dw[3,1,1]``) or a name in the active notation
 (``'\\frac{\\partial E}{\\partial w_{11}^2}'``). NUMBER is a TOML number, whose text is
 kept (``-0.20`` claims two decimals), or a quoted decimal (``"0.20"``).
+
+A name with ``:`` (``out[2,:]``, ``w[3,:,:]``) claims a whole layer: its value is a TOML
+array shaped as the slice (``claimable.elements``), and each element becomes a claim of
+its own with the line's key (``line`` numbers the worksheet's lines). A name that reads
+as nothing becomes a claim with ``error`` set, so the other lines are still judged.
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from symnn import notation, spec
+from symnn import claimable, notation, spec
 from symnn.check import digits
 from symnn.check.digits import Written
 from symnn.check.names import PRIMES, Names, Reading
 from symnn.errors import SpecError
+from symnn.naming import parse_id
 from symnn.spec import NetworkSpec
 
 CLAIM_KEYS = ("value", "formula")
@@ -31,8 +37,10 @@ class Claim:
 
     key: str
     reading: Reading
-    written: Written
+    written: Written | None
     formula: str | None = None
+    line: int = 0  # the worksheet line (several claims share one for a slice)
+    error: str | None = None  # the name could not be read: why, and the closest names
 
     @property
     def id(self) -> str:
@@ -60,12 +68,15 @@ def load(path: str | Path, preset: str | None = None) -> Worksheet:
 def read_claims(network_spec: NetworkSpec, names: Names) -> list[Claim]:
     """The claims of a spec's ``[claims]`` table, in the order written."""
     claims = []
-    for key, raw in network_spec.claims.items():
+    for line, (key, raw) in enumerate(network_spec.claims.items()):
         where = f"claims.{quoted_key(key)}"
         if len(key) > MAX_NAME_LENGTH:
             raise SpecError(f"{where}: a name of {len(key)} characters (at most {MAX_NAME_LENGTH})")
         _needs_rate(key, network_spec, names, where)
-        reading = names.require(key, where)
+        sliced = _slice(key, names)
+        if sliced is not None:
+            claims += _slice_claims(key, sliced, raw, where, line)
+            continue
         formula = None
         if isinstance(raw, dict):
             unknown = [k for k in raw if k not in CLAIM_KEYS]
@@ -82,8 +93,71 @@ def read_claims(network_spec: NetworkSpec, names: Names) -> list[Claim]:
         written = digits.read(raw)
         if written is None:
             raise SpecError(f"{where}: expected {EXPECTED}, got {_shown(raw)}")
-        claims.append(Claim(key, reading, written, formula))
+        try:
+            reading = names.require(key, f"claims.{quoted_key(key)}")
+        except SpecError as exc:
+            unread = Reading(key, key, by_notation=False)
+            claims.append(Claim(key, unread, written, formula, line, error=str(exc)))
+            continue
+        if reading.id.startswith(("Dw", "Db")) and network_spec.values.learning_rate is None:
+            raise SpecError(f"{where}: a change in the update step needs values.learning_rate")
+        claims.append(Claim(key, reading, written, formula, line))
     return claims
+
+
+def _slice(key: str, names: Names):
+    """The nested element ids of a slice name (``out[2,:]``), or None if it is not one."""
+    try:
+        parsed = parse_id(key)
+    except ValueError:
+        return None
+    if not parsed.is_slice or names.network is None:
+        return None
+    try:
+        claimable.check(names.network, key)
+    except ValueError:
+        return None
+    return claimable.elements(names.network, parsed)
+
+
+def _slice_claims(key: str, nested, raw, where: str, line: int) -> list[Claim]:
+    """One claim per element of a slice, its value read from the array at that place."""
+    shape = _shape(nested)
+    if _shape(raw) != shape:
+        raise SpecError(
+            f"{where}: expected an array shaped {' x '.join(map(str, shape))} (numbers or "
+            f"quoted numbers, rows = the first ':'), got {_shown(raw)}"
+        )
+    claims = []
+    for (quantity_id, value), place in zip(
+        _pairs(nested, raw), _places(nested), strict=True
+    ):
+        written = digits.read(value)
+        if written is None:
+            raise SpecError(f"{where}{place}: expected a number as written, got {_shown(value)}")
+        claims.append(Claim(key, Reading(quantity_id, key, by_notation=False), written, None, line))
+    return claims
+
+
+def _shape(nested) -> tuple[int, ...] | None:
+    if not isinstance(nested, list):
+        return ()
+    inner = {_shape(part) for part in nested}
+    if len(inner) != 1 or None in inner:
+        return None if nested else (0,)
+    return (len(nested), *inner.pop())
+
+
+def _pairs(ids, values):
+    if isinstance(ids, str):
+        return [(ids, values)]
+    return [pair for i, v in zip(ids, values, strict=True) for pair in _pairs(i, v)]
+
+
+def _places(ids, prefix: str = "") -> list[str]:
+    if isinstance(ids, str):
+        return [prefix]
+    return [p for n, part in enumerate(ids) for p in _places(part, f"{prefix}[{n}]")]
 
 
 def _needs_rate(key: str, network_spec: NetworkSpec, names: Names, where: str) -> None:
@@ -109,5 +183,5 @@ def _shown(raw: object) -> str:
     if isinstance(raw, dict):
         return "a table"
     if isinstance(raw, list):
-        return "a list"
+        return f"a list of {len(raw)}"
     return repr(raw)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from symnn.check import report, worksheet
+from symnn.check import lines, report, worksheet
 from symnn.check.verdict import Checker, exit_status
 from symnn.derive import derive
 from symnn.notation import PRESETS
@@ -50,7 +50,7 @@ def check_file(path: str | Path, fmt: str = "text", preset: str | None = None) -
     claims = worksheet.read_claims(sheet.spec, checker.names)
     if not claims:
         return report.render_key(checker.exact, checker.names, sheet.source, fmt), 0
-    verdicts = checker.check(claims)
+    verdicts = lines.by_line(checker.check(claims), checker.names)
     return report.render(verdicts, checker.names, sheet.source, fmt), exit_status(verdicts)
 
 
