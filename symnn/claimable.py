@@ -16,8 +16,10 @@ for the ids a reader asks about (``derive --only``, a worksheet's claims):
 Each definition is in symbols of other ids, so a claimed value is carried downstream.
 For the claimed ids, ``extend`` also rewrites the derivation's own definitions to go
 through them: a claimed local factor of B makes ∂E/∂B the sum of its chains over those
-factors, claimed ``dE[j]/dB`` make ∂E/∂B their sum over the outputs, claimed ``E[j]`` make
-E their sum, a claimed ``Dw`` makes ``w' = w + Dw``. The values are unchanged; a claimed
+factors, claimed ``dE[j]/dB`` make ∂E/∂B their sum over the outputs (for B a net, weight
+or bias only if no factor of B's own chain is claimed; for B an out always, as a hidden
+neuron's ∂E/∂out is the sum of what each output contributes), claimed ``E[j]`` make E
+their sum, a claimed ``Dw`` makes ``w' = w + Dw``. The values are unchanged; a claimed
 number flows into every line computed from it, as when working by hand.
 """
 
@@ -29,7 +31,7 @@ from functools import cache
 
 import sympy
 
-from symnn import activations, losses
+from symnn import losses
 from symnn.algebra import product, total
 from symnn.compiled import compute, to_number, to_sympy, working_precision
 from symnn.derive import Derivation
@@ -130,7 +132,7 @@ def elements(network: Network, parsed: QuantityId) -> str | list:
     slots = [
         (a, p, allowed)
         for a, atom in enumerate(atoms)
-        for p, (index, allowed) in enumerate(zip(atom.indices, _ranges(network, atom)))
+        for p, (index, allowed) in enumerate(zip(atom.indices, _ranges(network, atom), strict=True))
         if index is None
     ]
 
@@ -183,7 +185,7 @@ class Paths:
             return [qid("net", layer, j) for j in range(1, network.size(layer) + 1)]
         if parsed.kind == "net":
             layer, j = parsed.indices
-            if activations.get(network.activation(layer)).elementwise:
+            if self.derivation.layer(layer).elementwise:
                 return [qid("out", layer, j)]
             return [qid("out", layer, i) for i in range(1, network.size(layer) + 1)]
         if parsed.kind == "out":
@@ -203,21 +205,21 @@ class Paths:
         )
 
     def local(self, consumer: str, source: str) -> sympy.Expr:
-        """∂consumer/∂source for a direct use: the factor of one step of a chain."""
-        network = self.network
+        """∂consumer/∂source for a direct use: the layer's Leibniz factor of that step."""
         c, s = parse_id(consumer), parse_id(source)
         if c.kind == "net":
+            item = self.derivation.layer(c.indices[0])
+            j = c.indices[1]
             if s.kind == "w":
-                return symbol(qid("out", s.indices[0] - 1, s.indices[2]))
+                return item.dnet_dweight(j, s.indices[2]).value
             if s.kind == "b":
-                return ONE
-            return symbol(qid("w", c.indices[0], c.indices[1], s.indices[1]))
+                return item.dnet_dbias(j, source).value
+            return item.dnet_dbelow(j, s.indices[1], source).value
         if c.kind == "out":
-            layer, i = c.indices
-            if activations.get(network.activation(layer)).elementwise:
-                return self.derivation.dout_dnet[consumer].value
-            outs = [symbol(qid("out", layer, m)) for m in range(1, network.size(layer) + 1)]
-            return activations.softmax_jacobian_entry(i - 1, s.indices[1] - 1, outs)
+            item = self.derivation.layer(c.indices[0])
+            if item.elementwise:
+                return item.dout_dnet(c.indices[1]).value
+            return item.jacobian(c.indices[1], s.indices[1]).value
         if c.kind == "E" and c.indices:
             return sympy.diff(self.error_term(c.indices[0]), symbol(source))
         return self.derivation.definitions[qid("dE/dout", *s.indices)]
@@ -330,10 +332,14 @@ def _rewired(paths: Paths, claimed: list[str], omitted: int | None) -> dict[str,
     if omitted is not None:
         rewired["E"] = total([symbol(qid("E", j)) for j in outputs if j != omitted])
         if depth > 2:
-            sums_over_outputs |= {qid("out", depth - 1, k) for k in range(1, network.size(depth - 1) + 1)}
+            hidden = range(1, network.size(depth - 1) + 1)
+            sums_over_outputs |= {qid("out", depth - 1, k) for k in hidden}
     for wrt in sums_over_outputs:
+        key = derivative_id("E", wrt)
+        if key in rewired and not wrt.startswith("out"):
+            continue  # δ, ∂E/∂w, ∂E/∂b: a claimed chain of the total comes first
         kept = [j for j in outputs if j != omitted]
-        rewired[derivative_id("E", wrt)] = total(
+        rewired[key] = total(
             [symbol(derivative_id(qid("E", j), wrt)) for j in kept]
         )
     return rewired

@@ -4,7 +4,8 @@ Contract of an entry in ``LOSSES``: a name, a function building E from the list 
 output-neuron symbols ``ys`` and target symbols ``ds``, a LaTeX formula in the generic
 names y_j, d_j, n (for documents), whether it needs targets, and, for a loss that is a sum
 over the outputs, the term of one output ``term(y, d, n)`` (E = Σ_j term(y_j, d_j, n);
-for mse that is (d_j − y_j)²/n). Derivatives come from ``sympy.diff``. Over a batch of samples the loss is the mean of the per-sample losses.
+for mse that is (d_j − y_j)²/n). Derivatives come from ``sympy.diff``. Over a batch of
+samples the loss is the mean of the per-sample losses.
 """
 
 from __future__ import annotations
