@@ -102,12 +102,10 @@ def _layer_ranges(network: Network, atom: QuantityId) -> list[range]:
     first = 1 if kind == "out" else 2
     layers = range(first, network.depth + 1)
     layer = indices[0]
-    if layer is None or layer not in layers:
-        shown = ":" if layer is None else layer
-        raise ValueError(
-            f"{atom}: layer {shown}, expected {first} to {network.depth} "
-            "(':' stands for a neuron, not a layer)"
-        )
+    if layer is None:
+        raise ValueError(f"{atom}: ':' stands for a neuron, not a layer")
+    if layer not in layers:
+        raise ValueError(f"{atom}: layer {layer}, expected {first} to {network.depth}")
     neurons = range(1, network.size(layer) + 1)
     if kind in ("w", "dE/dw", "Dw"):
         return [layers, neurons, range(1, network.size(layer - 1) + 1)]
@@ -262,11 +260,13 @@ def extend(
     claimed: Iterable[str],
     rate: sympy.Rational | None,
     omitted_output: int | None = None,
+    factors: dict[str, sympy.Expr] | None = None,
 ) -> dict[str, sympy.Expr]:
     """The definitions with the claimed ids added and the derivation's routed through them.
 
     ``omitted_output`` builds the slip of a sum over the outputs that leaves output j out
-    (E, and ∂E/∂out of the last hidden layer).
+    (E, and ∂E/∂out of the last hidden layer); ``factors`` replace the definitions of some
+    local factors (a slip's φ′ as ``dout[l,j]/dnet[l,j]``).
     """
     claimed = [c for c in dict.fromkeys(claimed) if c not in leaves]
     extra = [c for c in claimed if c not in definitions]
@@ -281,7 +281,9 @@ def extend(
         key = todo.pop()
         if key in result or key in leaves:
             continue
-        expr = _definition(paths, key, rate)
+        expr = (factors or {}).get(key)
+        if expr is None:
+            expr = _definition(paths, key, rate)
         result[key] = expr
         todo.extend(s.name for s in expr.free_symbols)
     return _ordered(result, leaves)

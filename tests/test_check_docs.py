@@ -30,9 +30,8 @@ def test_the_error_examples_are_real(tmp_path, capsys):
     (toml,) = re.findall(r"```toml\n(.*?)```", DOC, re.S)
     network = toml.split("[claims]")[0]
     documented = [line for line in DOC.splitlines() if line.startswith("symnn: error:")]
-    assert len(documented) == 2
+    assert len(documented) == 1
     bad_claims = [
-        "'net x_3^2' = 0.1\n",
         "'out x_1^2' = { value = 0.54, formula = '\\frac{1}{1+e^{-0.15}' }\n",
     ]
     for claims, line in zip(bad_claims, documented, strict=True):
@@ -44,3 +43,16 @@ def test_the_error_examples_are_real(tmp_path, capsys):
             assert error.startswith(line[:-3])
         else:
             assert error == line
+
+
+def test_the_unreadable_name_example_is_real(tmp_path, capsys):
+    (toml,) = re.findall(r"```toml\n(.*?)```", DOC, re.S)
+    network = toml.split("[claims]")[0]
+    start = DOC.index("net x_3^2      0.1")
+    documented = DOC[start : DOC.index("```", start)].splitlines()
+    path = tmp_path / "bad.toml"
+    path.write_text(network + "[claims]\n'net x_3^2' = 0.1\n", encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[3] == documented[0]
+    assert lines[4].startswith(documented[1].removesuffix("..."))

@@ -16,6 +16,14 @@ A canonical id is read whenever it names a quantity of the network (``symnn.clai
 listed or not; ``dE/dnet[l,j]`` reads as ``delta[l,j]``. A name that is none of these but
 an expression of names (``E - E'``, ``out[3,1]*(1 - out[3,1])``) is read by the formula
 grammar with every canonical id in it standing for that quantity (``expression``).
+
+Flat names: a worksheet's ``[names]`` table gives the author's own names to quantities
+(``w5 = "w[3,1,1]"``, ``out_h1 = "out[2,1]"``, ``E_total = "E"``), read before the
+notation's. A letter followed by digits (``w5``) is also read as ``w_5`` and ``w_{5}``;
+a derivative of the loss by a flat name (``∂E_total/∂w5``, ``dE/dw5``,
+``\frac{\partial E_{total}}{\partial w_5}``) is the gradient of that quantity
+(∂E/∂net is δ, ∂E/∂out is ∂E/∂out); ``w5'``, ``w5^+`` and ``w5^{new}`` are the updated
+value.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from symnn import claimable
 from symnn import notation as notation_module
 from symnn.check.formula import FormulaError, NameRef, parse_formula, parse_ref
 from symnn.errors import SpecError
-from symnn.naming import canonical, parse_id, symbol
+from symnn.naming import canonical, derivative_id, gradient_id, parse_id, symbol
 from symnn.network import Network
 from symnn.notation import Notation
 
@@ -56,14 +64,27 @@ class Reading:
 
 
 class Names:
-    """Every quantity of a network by canonical id and by its name in one notation."""
+    """Every quantity of a network by canonical id and by its name in one notation
+    (and by the worksheet's flat names, ``aliases``: name -> canonical id)."""
 
-    def __init__(self, ids: list[str], notation: Notation, network: Network | None = None):
+    def __init__(
+        self,
+        ids: list[str],
+        notation: Notation,
+        aliases: dict | None = None,
+        network: Network | None = None,
+    ):
         self.notation = notation
         self.network = network
         self.ids = list(ids)
         self._known = set(self.ids)
         self._latex = {i: notation_module.latex_name(i, notation) for i in self.ids}
+        self.aliases = _validated_aliases(aliases or {}, self.canonical)
+        self._alias_keys: dict[tuple, str] = {}
+        for alias, quantity_id in self.aliases.items():
+            for form in _alias_forms(alias):
+                for key, _ in _keys(form):
+                    self._alias_keys.setdefault(key, quantity_id)
 
     @cached_property
     def _by_key(self) -> dict[tuple, str]:
@@ -98,6 +119,10 @@ class Names:
             return Reading(quantity_id, text, by_notation=False)
         arguments = ARGUMENTS.search(stripped)  # E(x_1^3, x_2^3): the arguments say nothing
         forms = [stripped] if arguments is None else [stripped, stripped[: arguments.start()]]
+        if self.aliases:
+            found = self._read_alias(forms)
+            if found is not None:
+                return Reading(found, text, by_notation=True)
         for form in forms:
             for key, _ in _keys(form):
                 if key in self._by_key:
@@ -161,9 +186,41 @@ class Names:
             return None
         return Reading(" ".join(text.split()), text, by_notation=False, expression=expr)
 
+    def _read_alias(self, forms: list[str]) -> str | None:
+        """The id a text names through the flat names, or None."""
+        for form in forms:
+            updated = UPDATED.search(form)
+            if updated:
+                found = self._read_alias([form[: updated.start()]])
+                return None if found is None else _updated(found, self._known)
+            for key, _ in _keys(form):
+                if key[2]:  # a prime: the updated value
+                    base = self._alias_keys.get((*key[:2], False))
+                    if base is not None:
+                        return _updated(base, self._known)
+                if key in self._alias_keys:
+                    return self._alias_keys[key]
+            derivative = _derivative_parts(form)
+            if derivative is not None:
+                top, bottom = derivative
+                losses = ("E", self.notation.loss)
+                loss = self._read_alias([top]) or (top if top in losses else None)
+                below = self._read_alias([bottom])
+                if loss in losses and below is not None:
+                    return _gradient_of(below, self._known)
+                if loss is not None and below is not None:  # ∂E_o1/∂out_h1, ∂out_o1/∂net_o1
+                    try:
+                        return self.canonical(derivative_id(loss, below))
+                    except ValueError:
+                        return None
+        return None
+
     def of_ref(self, ref: NameRef) -> str | None:
         """The id of a name met inside a formula, or None."""
-        return self._by_key.get(("ref", _ref_key(ref), False))
+        key = ("ref", _ref_key(ref), False)
+        if key in self._alias_keys:
+            return self._alias_keys[key]
+        return self._by_key.get(key)
 
     def require(self, text: str, where: str) -> Reading:
         """``read``, or SpecError listing the closest valid names."""
@@ -181,17 +238,81 @@ class Names:
         """The closest valid names to a text, as ``id (name)`` pairs."""
         matcher = difflib.SequenceMatcher(None, "", _squash(text)[:100])
 
+        primed = text.rstrip().endswith(PRIMES)
+
         def score(quantity_id: str, quick: bool) -> float:
             forms = (quantity_id, self._latex[quantity_id], self.plain(quantity_id))
             ratios = []
             for form in forms:
                 matcher.set_seq1(_squash(form))
                 ratios.append(matcher.quick_ratio() if quick else matcher.ratio())
-            return max(ratios)
+            # a value after the step is suggested for a name with a prime, else after the rest
+            return max(ratios) - (0.2 if quantity_id.endswith("'") != primed else 0)
 
         shortlist = sorted(self.ids, key=lambda i: -score(i, True))[: 20 * count]
         best = sorted(shortlist, key=lambda i: -score(i, False))[:count]
         return ", ".join(f"{i} ({self.plain(i)})" for i in best)
+
+
+UPDATED = re.compile(r"\s*\^\s*(?:\+|\{\s*(?:\+|new|\\text\{new\})\s*\})\s*$")
+DERIVATIVE = re.compile(
+    r"^(?:\\frac\{\\partial\s*(?P<a>.+?)\}\{\\partial\s*(?P<b>.+)\}"
+    r"|(?:∂|d|\\partial\s*)(?P<c>[^/]+?)\s*/\s*(?:∂|d|\\partial\s*)(?P<d>[^/]+))$"
+)
+FLAT = re.compile(r"^([A-Za-z]+)(\d+)$")  # w5, h1: also read as w_5 and w_{5}
+
+
+def _validated_aliases(aliases: dict, read) -> dict[str, str]:
+    """The ``[names]`` table checked: each value a canonical id of this network."""
+    checked = {}
+    for alias, value in aliases.items():
+        where = f"names.{alias}" if re.fullmatch(r"[A-Za-z0-9_-]+", alias) else f'names."{alias}"'
+        if not isinstance(value, str):
+            raise SpecError(f"{where}: expected a canonical id such as \"w[2,1,1]\", got {value!r}")
+        quantity_id = read(value)
+        if quantity_id is None:
+            raise SpecError(
+                f"{where}: expected a canonical id of this network such as \"w[2,1,1]\", "
+                f"got {value!r}"
+            )
+        if not alias.strip() or len(alias) > 100:
+            raise SpecError(f"{where}: expected a name of 1 to 100 characters")
+        checked[alias.strip()] = quantity_id
+    return checked
+
+
+def _alias_forms(alias: str) -> list[str]:
+    flat = FLAT.match(alias)
+    if flat is None:
+        return [alias]
+    return [alias, f"{flat[1]}_{flat[2]}", f"{flat[1]}_{{{flat[2]}}}"]
+
+
+def _derivative_parts(text: str) -> tuple[str, str] | None:
+    match = DERIVATIVE.match(text.strip())
+    if match is None:
+        return None
+    top, bottom = (match["a"], match["b"]) if match["a"] else (match["c"], match["d"])
+    return ARGUMENTS.sub("", top.strip()), bottom.strip()
+
+
+def _updated(quantity_id: str, known: set[str]) -> str | None:
+    updated = quantity_id + "'"
+    return updated if updated in known else None
+
+
+def _gradient_of(quantity_id: str, known: set[str]) -> str | None:
+    """∂E/∂(quantity): a parameter's or input's gradient, δ for a net, ∂E/∂out for an out."""
+    parsed = parse_id(quantity_id)
+    if parsed.kind == "net":
+        found = "delta" + quantity_id[3:]
+    elif parsed.kind == "out" and parsed.indices[0] > 1:
+        found = "dE/dout" + quantity_id[3:]
+    elif parsed.kind in ("w", "b", "out") and not parsed.updated:
+        found = gradient_id(quantity_id)
+    else:
+        return None
+    return found if found in known else None
 
 
 def _keys(text: str) -> list[tuple[tuple, bool]]:

@@ -48,8 +48,8 @@ def summary_line(verdicts: list[Verdict]) -> str:
 def _rows(verdicts: list[Verdict], names: Names) -> list[tuple[str, ...]]:
     return [
         (
-            names.plain(v.claim.id),
-            v.claim.id,
+            _name(v, names.plain),
+            _id(v),
             v.claim.written.text,
             _exact(v),
             LABELS[v.verdict],
@@ -100,8 +100,8 @@ def _markdown(verdicts: list[Verdict], names: Names, source: str) -> str:
             label = f"**{label}**"
         formula = f"${claim.formula}$" if claim.formula else ""
         cells = [
-            f"${names.latex(claim.id)}$",
-            f"`{claim.id}`",
+            f"${_name(verdict, names.latex)}$" if _id(verdict) else f"`{claim.key}`",
+            f"`{claim.id}`" if _id(verdict) else "",
             claim.written.text,
             _exact(verdict),
             label,
@@ -126,12 +126,13 @@ def _json(verdicts: list[Verdict], names: Names, source: str) -> str:
 def _claim_json(verdict: Verdict, names: Names) -> dict:
     claim = verdict.claim
     formula = verdict.formula
+    readable = verdict.verdict != "unreadable"
     return {
-        "id": claim.id,
+        "id": claim.id if readable else None,
         "key": claim.key,
-        "read_as": "notation" if claim.reading.by_notation else "id",
-        "name": names.plain(claim.id),
-        "latex": names.latex(claim.id),
+        "read_as": ("notation" if claim.reading.by_notation else "id") if readable else None,
+        "name": names.plain(claim.id) if readable else None,
+        "latex": names.latex(claim.id) if readable else None,
         "claimed": claim.written.text,
         "exact": None if verdict.exact is None else show(verdict.exact, JSON_DIGITS),
         "exact_float": None if verdict.exact is None else float(verdict.exact),
@@ -155,6 +156,15 @@ def _claim_json(verdict: Verdict, names: Names) -> dict:
         },
         "elements": [_claim_json(v, names) for v in verdict.elements],
     }
+
+
+def _name(verdict: Verdict, form) -> str:
+    """A claim's name in the notation (as written when it could not be read)."""
+    return verdict.claim.key if verdict.verdict == "unreadable" else form(verdict.claim.id)
+
+
+def _id(verdict: Verdict) -> str:
+    return "" if verdict.verdict == "unreadable" else verdict.claim.id
 
 
 def _exact(verdict: Verdict) -> str:

@@ -93,11 +93,13 @@ def read_claims(network_spec: NetworkSpec, names: Names) -> list[Claim]:
         written = digits.read(raw)
         if written is None:
             raise SpecError(f"{where}: expected {EXPECTED}, got {_shown(raw)}")
+        name_at = f"claims.{quoted_key(key)}"
         try:
-            reading = names.require(key, f"claims.{quoted_key(key)}")
+            reading = names.require(key, name_at)
         except SpecError as exc:
             unread = Reading(key, key, by_notation=False)
-            claims.append(Claim(key, unread, written, formula, line, error=str(exc)))
+            error = str(exc).removeprefix(f"{name_at}: ")
+            claims.append(Claim(key, unread, written, formula, line, error=error))
             continue
         if reading.id.startswith(("Dw", "Db")) and network_spec.values.learning_rate is None:
             raise SpecError(f"{where}: a change in the update step needs values.learning_rate")

@@ -49,7 +49,7 @@ def check_file(path: str | Path, fmt: str = "text", preset: str | None = None) -
     checker = Checker(derive(sheet.spec), sheet.notation)
     claims = worksheet.read_claims(sheet.spec, checker.names)
     if not claims:
-        return report.render_key(checker.exact, checker.names, sheet.source, fmt), 0
+        return report.render_key(checker.every_value(), checker.names, sheet.source, fmt), 0
     verdicts = lines.by_line(checker.check(claims), checker.names)
     return report.render(verdicts, checker.names, sheet.source, fmt), exit_status(verdicts)
 
