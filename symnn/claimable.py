@@ -364,9 +364,10 @@ def _ordered(definitions: dict[str, sympy.Expr], leaves: Collection[str]) -> dic
                 continue
             visiting.add(key)
             stack.append((key, True))
-            for s in definitions[key].free_symbols:
-                if s.name in definitions and s.name not in ordered:
-                    stack.append((s.name, False))
+            uses = sorted(s.name for s in definitions[key].free_symbols)
+            for name in reversed(uses):  # the first in name order is placed first
+                if name in definitions and name not in ordered:
+                    stack.append((name, False))
     return ordered
 
 
@@ -385,9 +386,9 @@ def values(derivation: Derivation, ids: Iterable[str], numbers: dict) -> dict:
     leaves = {k for k in numbers if k not in definitions}
     wanted = list(ids)
     extended = extend(derivation, definitions, leaves, wanted, rate)
-    env = {k: to_number(v) for k, v in numbers.items()}
     result = {}
     with working_precision():
+        env = {k: to_number(v) for k, v in numbers.items()}
         for key, expr in extended.items():
             if key in env:
                 continue

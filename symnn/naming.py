@@ -177,6 +177,8 @@ def canonical(text: str) -> str:
     parsed = parse_id(text)
     if parsed.kind == "dE/dnet":
         parsed = QuantityId("delta", parsed.indices)
+    elif parsed.kind == "dE/dout" and parsed.indices[0] == 1:
+        parsed = QuantityId("dE/dx", parsed.indices[1:])
     return str(parsed)
 
 
