@@ -224,7 +224,7 @@ def test_claimed_values_are_carried_into_what_is_computed_from_them(tmp_path, ca
     assert verdicts["E"] == ("correct-with-carried", ["E[1]", "E[2]"])
     assert verdicts["w[3,1,1]'"] == ("correct-with-carried", ["Dw[3,1,1]"])
     assert verdicts["net[3,1]"] == ("correct-with-carried", ["out[2,1]", "out[2,2]"])
-    assert status == 1  # 0.19, 0.27, 0.02, -0.04 and 0.59 are rounding slips or wrong
+    assert status == 0  # every line passes: the rounded claims are right at their digits
 
 
 def test_a_slice_line_gets_its_worst_element_verdict(tmp_path, capsys):
