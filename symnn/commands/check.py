@@ -50,8 +50,11 @@ def check_file(path: str | Path, fmt: str = "text", preset: str | None = None) -
     claims = worksheet.read_claims(sheet.spec, checker.names)
     if not claims:
         return report.render_key(checker.every_value(), checker.names, sheet.source, fmt), 0
-    verdicts = lines.by_line(checker.check(claims), checker.names)
-    return report.render(verdicts, checker.names, sheet.source, fmt), exit_status(verdicts)
+    judged = checker.check(claims)
+    first = checker.first_wrong(judged)
+    verdicts = lines.by_line(judged, checker.names)
+    text = report.render(verdicts, checker.names, sheet.source, fmt, first)
+    return text, exit_status(verdicts)
 
 
 def demo(outdir: Path, stream: TextIO) -> None:
