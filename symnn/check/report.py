@@ -182,8 +182,14 @@ def _claim_json(verdict: Verdict, names: Names) -> dict:
             "mismatch": formula.mismatch,
             "arithmetic": formula.arithmetic,
         },
-        "elements": [_claim_json(v, names) for v in verdict.elements],
-    }
+    } | _elements_json(verdict, names)
+
+
+def _elements_json(verdict: Verdict, names: Names) -> dict:
+    """A slice line's element claims (nothing for a line of one quantity)."""
+    if not verdict.elements:
+        return {}
+    return {"elements": [_claim_json(v, names) for v in verdict.elements]}
 
 
 def _name(verdict: Verdict, form) -> str:
