@@ -35,6 +35,7 @@ from symnn import losses
 from symnn.algebra import product, total
 from symnn.compiled import compute, to_number, to_sympy, working_precision
 from symnn.derive import Derivation
+from symnn.errors import SymnnError
 from symnn.naming import (
     DERIVATIVE,
     QuantityId,
@@ -444,3 +445,57 @@ def listed_ids(derivation: Derivation) -> list[str]:
         if paths.term is not None:
             ids += [qid("E", j, updated=True) for j in range(1, network.size(depth) + 1)]
     return list(dict.fromkeys(ids))
+
+
+# ---------------------------------------------------------------------------- selection
+
+
+def select(network: Network, texts: Iterable[str], option: str = "--only") -> list[str]:
+    """The element ids named by ``texts`` (ids or slices), or SymnnError naming the bad one."""
+    chosen: list[str] = []
+    for text in texts:
+        try:
+            parsed = check(network, text.strip())
+        except ValueError as exc:
+            reason = str(exc) if not str(exc).startswith("not a canonical id") else (
+                "not an id; ids look like w[2,1,1], dout[3,1]/dnet[3,1], E[1], Dw[3,1,1], "
+                "out[2,:]"
+            )
+            raise SymnnError(f"{option}: {text!r}: {reason}") from None
+        chosen += flatten(elements(network, parsed))
+    return list(dict.fromkeys(chosen))
+
+
+def definitions(derivation: Derivation, ids: Iterable[str]) -> dict[str, sympy.Expr]:
+    """The definitions of claimable ids the derivation does not define (in symbols of ids)."""
+    spec_values = derivation.spec.values
+    rate = None
+    if spec_values is not None and spec_values.learning_rate is not None:
+        rate = sympy.Rational(spec_values.learning_rate)
+    paths = Paths(derivation)
+    found = {}
+    for key in ids:
+        if key in derivation.definitions:
+            continue
+        try:
+            found[key] = _definition(paths, key, rate)
+        except KeyError:
+            continue
+    return found
+
+
+def subject(quantity_id: str, network: Network) -> str:
+    """The parameter, input or neuron a claimable id is about (for ``latex --only``).
+
+    dA/dB: B; E[j] and E[j]': out[L,j]; Dw, Db: the parameter; net', out': the neuron.
+    """
+    parsed = parse_id(quantity_id)
+    if parsed.kind == DERIVATIVE:
+        return str(parsed.wrt)
+    if parsed.kind == "E" and parsed.indices:
+        return qid("out", network.depth, parsed.indices[0])
+    if parsed.kind in ("Dw", "Db"):
+        return quantity_id[1:]
+    if parsed.updated and parsed.kind in ("net", "out"):
+        return quantity_id[:-1]
+    return quantity_id

@@ -308,3 +308,37 @@ def test_the_mazur_worksheet_gets_a_verdict_on_every_line(capsys):
         "dE[2]/dout[2,1]": "rounding-slip",  # the post writes -0.019049119; exact -0.0190491183
         "E'": "wrong",  # the post writes 0.291027924; exact 0.2910277737
     }
+
+
+# ---------------------------------------------------------------------------- --only
+
+
+def test_derive_only_gives_the_claimable_ids(capsys):
+    sheet = "examples/mazur-2015-worksheet.toml"
+    ids = ["dout[3,1]/dnet[3,1]", "E[:]", "Dw[3,1,1]", "out[3,1]'", "dE/dnet[3,1]"]
+    assert main(["derive", sheet, "--json", "--only", *ids]) == 0
+    rows = json.loads(capsys.readouterr().out)["quantities"]
+    assert list(rows) == [
+        "dout[3,1]/dnet[3,1]", "E[1]", "E[2]", "Dw[3,1,1]", "out[3,1]'", "delta[3,1]"
+    ]
+    assert rows["dout[3,1]/dnet[3,1]"]["expression"] == "out[3,1]*(1 - out[3,1])"
+    assert rows["dout[3,1]/dnet[3,1]"]["digits"].startswith("0.18681560180")
+    assert rows["E[1]"]["digits"].startswith("0.27481108324")
+    assert rows["Dw[3,1,1]"]["digits"].startswith("-0.041083520280")
+    assert rows["out[3,1]'"]["digits"].startswith("0.74208811")
+    assert main(["derive", sheet, "--only", "E[3]"]) == 2
+    assert capsys.readouterr().err == (
+        "symnn: error: --only: 'E[3]': E[3]: index 1 is 3, expected 1 to 2\n"
+    )
+
+
+def test_latex_only_selects_what_a_claimable_id_is_about(capsys):
+    sheet = "examples/mazur-2015-worksheet.toml"
+    assert main(["latex", sheet, "--format", "markdown", "--only", "Dw[3,1,1]"]) == 0
+    by_id = capsys.readouterr().out
+    assert main(["latex", sheet, "--format", "markdown", "--only", "w[3,1,1]"]) == 0
+    assert by_id == capsys.readouterr().out
+    assert main(["latex", sheet, "--format", "markdown", "--only", "dout[3,:]/dnet[3,:]"]) == 0
+    by_slice = capsys.readouterr().out
+    assert main(["latex", sheet, "--format", "markdown", "--only", "net[3,1]", "net[3,2]"]) == 0
+    assert by_slice == capsys.readouterr().out
