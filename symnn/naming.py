@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 
 import sympy
 
@@ -116,6 +116,7 @@ class QuantityId:
         return None in self.indices
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_id(text: str) -> QuantityId:
     """Parse a canonical id such as ``dE/dw[3,1,1]``; raise ValueError if malformed."""
     text = text.strip()
@@ -182,9 +183,18 @@ def canonical(text: str) -> str:
     return str(parsed)
 
 
+def kind_of(name: str) -> str | None:
+    """The kind of a canonical id (``b[2,1]`` -> ``b``), or None if ``name`` is not one."""
+    try:
+        return parse_id(name).kind
+    except ValueError:
+        return None
+
+
 def qid(kind: str, *indices: int, updated: bool = False) -> str:
     """Build a canonical id string: ``qid('w', 2, 1, 1) == 'w[2,1,1]'``."""
-    return str(QuantityId(kind, tuple(indices), updated))
+    text = f"{kind}[{','.join(map(str, indices))}]" if indices else kind
+    return text + "'" if updated else text
 
 
 def derivative_id(of: str, wrt: str) -> str:
