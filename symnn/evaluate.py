@@ -10,10 +10,11 @@ would, exact where they are exact, in seconds for a 784-20-20-10 net instead of 
 A value that is not a real number (the log of a negative output) is left to SymPy, as
 ``xreplace`` + ``evalf`` gives it (nan, zoo, a complex number).
 
-One SGD step: ``w' = w − η ∂E/∂w`` (biases too unless ``update_biases = false``), the
-forward pass after it (``net[l,j]'``, ``out[l,j]'``), and ``E'``, the loss of the same
-sample after the step. ``update_definitions`` writes the
-step as definitions, which the checker also evaluates with claimed values pinned.
+One SGD step: ``w' = w − η ∂E/∂w`` (biases too unless ``update_biases = false``), and
+``E'``, the loss of the same sample after the step (the forward pass after it,
+``net[l,j]'`` and ``out[l,j]'``, is computed but not among the values returned).
+``update_definitions`` writes the step as definitions, which the checker also evaluates
+with claimed values pinned.
 """
 
 from __future__ import annotations
@@ -83,7 +84,12 @@ def evaluate(derivation: Derivation) -> Numbers:
         definitions = {**definitions, **update_definitions(derivation, sympy.Rational(rate))}
     with working_precision():
         _evaluate(definitions, values)
-    return Numbers(values)
+    return Numbers({k: v for k, v in values.items() if not _after_pass(k)})
+
+
+def _after_pass(quantity_id: str) -> bool:
+    """net and out after the step: claimable (``symnn.claimable``), not listed here."""
+    return quantity_id.endswith("'") and quantity_id.startswith(("net", "out"))
 
 
 def _evaluate(definitions: dict[str, sympy.Expr], values: dict[str, sympy.Expr]) -> None:

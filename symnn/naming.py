@@ -63,8 +63,10 @@ SLICE = ":"  # an index standing for every neuron of its range
 GRADIENT_KINDS = {"out": "dE/dout", "net": "dE/dnet", "w": "dE/dw", "b": "dE/db"}
 
 # One quantity: a kind, optional [i,j,k] indices (a number or ':'). The grammar of an id:
-#   id    := atom ["'"]  |  "d" atom "/d" atom
-# followed by nothing else (suffixes such as a sample or a step go at the end of ID_TAIL).
+#   id    := atom tail  |  "d" atom "/d" atom tail        (a derivative takes no prime)
+#   tail  := ["'"]
+# Suffixes of every id (a sample, a step) belong at the end of ID_TAIL, so that both forms
+# take them.
 ATOM_PATTERN = re.compile(
     r"(?P<kind>dE/dout|dE/dnet|dE/dw|dE/db|dE/dx|net|out|delta|Dw|Db|w|b|d|E)"
     r"(?:\[(?P<idx>(?:[1-9][0-9]*|:)(?:,(?:[1-9][0-9]*|:))*)\])?"
@@ -131,7 +133,8 @@ def parse_id(text: str) -> QuantityId:
     of = _atom(text, 1) if text.startswith("d") else None
     if of is not None and text.startswith("/d", of[1]):
         wrt = _atom(text, of[1] + 2)
-        if wrt is not None and wrt[1] == len(text):
+        tail = ID_TAIL.match(text, wrt[1]) if wrt is not None else None
+        if tail is not None and not tail["prime"]:
             return derivative(_counted(of[0], text), _counted(wrt[0], text), text)
     raise ValueError(f"not a canonical id: {text!r}")
 
