@@ -13,7 +13,7 @@ as nothing becomes a claim with ``error`` set, so the other lines are still judg
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from symnn.check import digits
 from symnn.check.digits import Written
 from symnn.check.names import PRIMES, Names, Reading
 from symnn.errors import SpecError
-from symnn.naming import parse_id
+from symnn.naming import kind_of, parse_id
 from symnn.spec import NetworkSpec
 
 CLAIM_KEYS = ("value", "formula")
@@ -37,8 +37,9 @@ class Claim:
 
     key: str
     reading: Reading
-    written: Written | None
+    written: Written | None  # its value in the network's convention (see ``scale``)
     formula: str | None = None
+    scale: int = 1  # −1: written in a convention that negates the network's value
     line: int = 0  # the worksheet line (several claims share one for a slice)
     error: str | None = None  # the name could not be read: why, and the closest names
 
@@ -75,7 +76,7 @@ def read_claims(network_spec: NetworkSpec, names: Names) -> list[Claim]:
         _needs_rate(key, network_spec, names, where)
         sliced = _slice(key, names)
         if sliced is not None:
-            claims += _slice_claims(key, sliced, raw, where, line)
+            claims += _slice_claims(key, sliced, raw, where, line, network_spec, names)
             continue
         formula = None
         if isinstance(raw, dict):
@@ -99,12 +100,17 @@ def read_claims(network_spec: NetworkSpec, names: Names) -> list[Claim]:
         except SpecError as exc:
             unread = Reading(key, key, by_notation=False)
             error = str(exc).removeprefix(f"{name_at}: ")
-            claims.append(Claim(key, unread, written, formula, line, error=error))
+            claims.append(Claim(key, unread, written, formula, line=line, error=error))
             continue
         if reading.id.startswith(("Dw", "Db")) and network_spec.values.learning_rate is None:
             raise SpecError(f"{where}: a change in the update step needs values.learning_rate")
-        claims.append(Claim(key, reading, written, formula, line))
+        scale = claim_scale(reading.id, network_spec, names.notation)
+        if scale == -1:
+            written = replace(written, value=-written.value)
+        claims.append(Claim(key, reading, written, formula, scale, line))
     return claims
+
+
 
 
 def _slice(key: str, names: Names):
@@ -122,7 +128,9 @@ def _slice(key: str, names: Names):
     return claimable.elements(names.network, parsed)
 
 
-def _slice_claims(key: str, nested, raw, where: str, line: int) -> list[Claim]:
+def _slice_claims(
+    key: str, nested, raw, where: str, line: int, network_spec: NetworkSpec, names: Names
+) -> list[Claim]:
     """One claim per element of a slice, its value read from the array at that place."""
     shape = _shape(nested)
     if _shape(raw) != shape:
@@ -137,7 +145,11 @@ def _slice_claims(key: str, nested, raw, where: str, line: int) -> list[Claim]:
         written = digits.read(value)
         if written is None:
             raise SpecError(f"{where}{place}: expected a number as written, got {_shown(value)}")
-        claims.append(Claim(key, Reading(quantity_id, key, by_notation=False), written, None, line))
+        scale = claim_scale(quantity_id, network_spec, names.notation)
+        if scale == -1:
+            written = replace(written, value=-written.value)
+        reading = Reading(quantity_id, key, by_notation=False)
+        claims.append(Claim(key, reading, written, None, scale, line))
     return claims
 
 
@@ -160,6 +172,19 @@ def _places(ids, prefix: str = "") -> list[str]:
     if isinstance(ids, str):
         return [prefix]
     return [p for n, part in enumerate(ids) for p in _places(part, f"{prefix}[{n}]")]
+
+
+def claim_scale(quantity_id: str, network_spec: NetworkSpec, reading: notation.Notation) -> int:
+    """−1 when the worksheet's conventions write a quantity as minus the network's value:
+    δ declared as −∂E/∂net (``[notation] delta_sign``), or a bias given as the weight on a
+    constant input −1 (``[values] bias_input``: b = −θ, and so ∂E/∂θ = −∂E/∂b)."""
+    kind = kind_of(quantity_id)  # None for an expression name
+    if kind == "delta" and reading.delta_sign == "-dE/dnet":
+        return -1
+    values = network_spec.values
+    if kind in ("b", "dE/db") and values is not None and values.bias_input == -1:
+        return -1
+    return 1
 
 
 def _needs_rate(key: str, network_spec: NetworkSpec, names: Names, where: str) -> None:
