@@ -60,8 +60,8 @@ class Update:
 
     @property
     def after_step(self) -> bool:
-        """True for ``E'``, the loss at the updated parameters."""
-        return self.param == "E"
+        """True for ``E'`` (``net'``, ``out'``): the value at the updated parameters."""
+        return self.param == "E" or parse_id(self.param).kind in ("net", "out")
 
     @property
     def expression(self) -> sympy.Expr:
@@ -114,16 +114,33 @@ class RowPrinter:
 
 
 def quantities(derivation: Derivation, numbers: Numbers | None = None,
-               expand: bool = False) -> Iterator[Quantity]:
+               expand: bool = False, only: list[str] | None = None) -> Iterator[Quantity]:
     """The rows of ``symnn derive``: given numbers, then every definition, then the
-    update step, each with its value when ``numbers`` are given."""
+    update step, each with its value when ``numbers`` are given. ``only``: these ids
+    alone, in this order (any claimable id, ``symnn.claimable``)."""
     definitions = derivation.definitions
-    given = _given_ids(derivation, numbers)
-    ids = [*given, *definitions]
-    if numbers is not None:
-        ids += [k for k in numbers.values if k not in definitions and k not in given]
+    extra: dict = {}
+    if only is not None:
+        from symnn import claimable
+        from symnn.evaluate import Numbers
+
+        ids, extra = list(only), claimable.definitions(derivation, only)
+        if numbers is not None:
+            numbers = Numbers({**numbers.values, **claimable.values(
+                derivation, [i for i in only if i not in numbers], numbers.values)})
+    else:
+        given = _given_ids(derivation, numbers)
+        ids = [*given, *definitions]
+        if numbers is not None:
+            ids += [k for k in numbers.values if k not in definitions and k not in given]
     memo: dict = {}
     for quantity_id in ids:
+        if quantity_id in extra:
+            yield Quantity(quantity_id, definition=extra[quantity_id],
+                           statement=Definition(quantity_id, extra[quantity_id]),
+                           value=numbers[quantity_id] if numbers is not None
+                           and quantity_id in numbers else None)
+            continue
         expr = definitions.get(quantity_id)
         has_chains = quantity_id in derivation.gradients or \
             quantity_id in derivation.error_signals
@@ -196,7 +213,7 @@ def _update(derivation: Derivation, quantity_id: str) -> Update | None:
     if not quantity_id.endswith("'"):
         return None
     param = quantity_id[:-1]
-    if quantity_id == AFTER:
+    if quantity_id == AFTER or parse_id(param).kind in ("net", "out"):
         return Update(param)
     fixed = parse_id(param).kind == "b" and not derivation.spec.values.update_biases
     return Update(param, fixed)

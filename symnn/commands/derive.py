@@ -1,5 +1,5 @@
-"""``symnn derive SPEC [--json | --jsonl] [--expand]``: every quantity, its formula and
-its value.
+"""``symnn derive SPEC [--json | --jsonl] [--only ID ...] [--expand]``: every quantity,
+its formula and its value.
 
 The rows come from ``symnn.document.quantities`` and are printed by
 ``symnn.render.listing``: the text table, JSON (written row by row) or JSON Lines.
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from symnn import notation, spec
+from symnn import claimable, notation, spec
 from symnn.derive import derive
 from symnn.document import quantities
 from symnn.errors import SymnnError
@@ -29,6 +29,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     form.add_argument("--json", action="store_true", help="print JSON instead of a table")
     form.add_argument("--jsonl", action="store_true",
                       help="print JSON Lines: one object per quantity, with its id")
+    parser.add_argument(
+        "--only", nargs="+", metavar="ID", default=[],
+        help="these quantities only, e.g. 'dout[3,1]/dnet[3,1]' 'E[1]' 'Dw[3,1,1]' 'out[2,:]' "
+        "(quote them in the shell)",
+    )
     parser.add_argument(
         "--expand",
         action="store_true",
@@ -48,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         )
     derivation = derive(network_spec)
     numbers = evaluate(derivation) if network_spec.values else None
-    rows = quantities(derivation, numbers, expand=args.expand)
+    only = claimable.select(derivation.network, args.only) if args.only else None
+    rows = quantities(derivation, numbers, expand=args.expand, only=only)
     if args.json:
         write_json(rows, chosen, sys.stdout)
     elif args.jsonl:

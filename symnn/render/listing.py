@@ -22,7 +22,6 @@ from symnn.render.rows import MathPrinter
 DIGITS_SHOWN = 10  # significant digits in the table
 DIGITS_JSON = 40  # significant digits of "digits" in JSON
 FORMULA_WIDTH = 70  # longer formulas are cut in the table (the JSON has them whole)
-AFTER_TEXT = "E at the updated parameters"
 
 
 class JsonPrinter(RowPrinter):
@@ -62,8 +61,9 @@ class JsonPrinter(RowPrinter):
     def _update(self, row: Quantity) -> dict:
         rule = row.update
         if rule.after_step:
-            return {"expression": AFTER_TEXT,
-                    "latex": r"E' = E\big|_{\text{updated parameters}}"}
+            after = r"\big|_{\text{updated parameters}}"
+            return {"expression": f"{rule.param} at the updated parameters",
+                    "latex": f"{self.name(row.id)} = {self.name(rule.param)}{after}"}
         expression = self.text.doprint(rule.expression)
         if rule.fixed:
             expression += " (update_biases = false)"
@@ -87,7 +87,7 @@ class TablePrinter(RowPrinter):
     def _print_Quantity(self, row: Quantity) -> tuple[str, str, str]:
         value = "" if row.value is None else f"{float(row.value):.{DIGITS_SHOWN}g}"
         if row.update is not None and row.update.after_step:
-            formula = AFTER_TEXT
+            formula = f"{row.update.param} at the updated parameters"
         elif row.update is not None:
             formula = self.text.doprint(row.update.expression)
             formula += " (update_biases = false)" if row.update.fixed else ""
