@@ -78,7 +78,10 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from symnn.errors import SymnnError
 
-__all__ = ["FormulaError", "NameRef", "Resolver", "parse_formula", "parse_name", "parse_ref"]
+__all__ = [
+    "FormulaError", "NameRef", "Resolver", "check_syntax", "parse_formula", "parse_name",
+    "parse_ref",
+]
 
 
 class FormulaError(SymnnError):
@@ -317,6 +320,15 @@ def parse_formula(
     """Parse a formula such as ``\\frac{-2(0-0.45)}{2}(0.45)(1-0.45)`` into a SymPy expr."""
     _check_text(text, max_length, max_depth)
     return _guarded(_parse, _Context(text, resolve, fallback=True), text, "formula", 0)
+
+
+def check_syntax(text: str, *, max_length: int = 2000, max_depth: int = 100) -> None:
+    """Raise :class:`FormulaError` if ``text`` is not a formula (names are not resolved)."""
+    parse_formula(text, _any_name, max_length=max_length, max_depth=max_depth)
+
+
+def _any_name(ref: NameRef) -> sympy.Expr:
+    return sympy.Symbol("name")
 
 
 def parse_name(

@@ -4,6 +4,11 @@ Each claim is ``NAME = NUMBER`` or ``NAME = { value = NUMBER, formula = 'LaTeX' 
 NAME is a canonical id (``dE/dw[3,1,1]``) or a name in the active notation
 (``'\\frac{\\partial E}{\\partial w_{11}^2}'``). NUMBER is a TOML number, whose text is
 kept (``-0.20`` claims two decimals), or a quoted decimal (``"0.20"``).
+
+Every claim is read, and the errors of all bad claims are reported together (one line
+each, :class:`~symnn.errors.SpecErrors`). Numbers are bounded as in ``symnn.limits``
+(digits, size, length as written) before they are converted; a worksheet has at most
+``limits.MAX_CLAIMS`` claims.
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from symnn import notation, spec
+from symnn import limits, notation, spec
 from symnn.check import digits
 from symnn.check.digits import Written
+from symnn.check.formula import FormulaError, check_syntax
 from symnn.check.names import PRIMES, Names, Reading
-from symnn.errors import SpecError
+from symnn.errors import SpecError, SpecErrors
 from symnn.spec import NetworkSpec
 
 CLAIM_KEYS = ("value", "formula")
@@ -58,32 +64,74 @@ def load(path: str | Path, preset: str | None = None) -> Worksheet:
 
 
 def read_claims(network_spec: NetworkSpec, names: Names) -> list[Claim]:
-    """The claims of a spec's ``[claims]`` table, in the order written."""
-    claims = []
-    for key, raw in network_spec.claims.items():
-        where = f"claims.{quoted_key(key)}"
-        if len(key) > MAX_NAME_LENGTH:
-            raise SpecError(f"{where}: a name of {len(key)} characters (at most {MAX_NAME_LENGTH})")
-        _needs_rate(key, network_spec, names, where)
-        reading = names.require(key, where)
-        formula = None
-        if isinstance(raw, dict):
-            unknown = [k for k in raw if k not in CLAIM_KEYS]
-            if unknown:
-                raise SpecError(
-                    f"{where}.{unknown[0]}: unknown key; expected one of {', '.join(CLAIM_KEYS)}"
-                )
-            if "value" not in raw:
-                raise SpecError(f"{where}.value: missing (the number claimed)")
-            formula = raw.get("formula")
-            if formula is not None and not isinstance(formula, str):
-                raise SpecError(f"{where}.formula: expected LaTeX text, got {_shown(formula)}")
-            where, raw = f"{where}.value", raw["value"]
-        written = digits.read(raw)
-        if written is None:
-            raise SpecError(f"{where}: expected {EXPECTED}, got {_shown(raw)}")
-        claims.append(Claim(key, reading, written, formula))
+    """The claims of a spec's ``[claims]`` table, in the order written.
+
+    Raises :class:`SpecErrors` with one error per bad claim when any claim is bad.
+    """
+    table = network_spec.claims
+    if len(table) > limits.MAX_CLAIMS:
+        raise SpecError(f"claims: {len(table)} claims; a worksheet has at most {limits.MAX_CLAIMS}")
+    claims, errors = [], []
+    for key, raw in table.items():
+        try:
+            claims.append(_claim(network_spec, names, key, raw))
+        except SpecError as exc:
+            errors.append(exc)
+    if errors:
+        raise errors[0] if len(errors) == 1 else SpecErrors(errors)
     return claims
+
+
+def _claim(network_spec: NetworkSpec, names: Names, key: str, raw: object) -> Claim:
+    """One claim, read and checked (its formula's syntax too; its meaning is judged later)."""
+    where = f"claims.{quoted_key(key)}"
+    if len(key) > MAX_NAME_LENGTH:
+        raise SpecError(f"{where}: a name of {len(key)} characters (at most {MAX_NAME_LENGTH})")
+    _needs_rate(key, network_spec, names, where)
+    reading = names.require(key, where)
+    formula = None
+    if isinstance(raw, dict):
+        unknown = [k for k in raw if k not in CLAIM_KEYS]
+        if unknown:
+            raise SpecError(
+                f"{where}.{unknown[0]}: unknown key; expected one of {', '.join(CLAIM_KEYS)}"
+            )
+        if "value" not in raw:
+            raise SpecError(f"{where}.value: missing (the number claimed)")
+        formula = raw.get("formula")
+        if formula is not None and not isinstance(formula, str):
+            raise SpecError(f"{where}.formula: expected LaTeX text, got {_shown(formula)}")
+        if formula is not None:
+            _check_formula(formula, f"{where}.formula")
+        where, raw = f"{where}.value", raw["value"]
+    written = read_number(raw, where)
+    return Claim(key, reading, written, formula)
+
+
+def read_number(raw: object, where: str) -> Written:
+    """A claimed number, bounded in length, digits and size before it is converted."""
+    if isinstance(raw, str):
+        limits.check_number_text(raw, where)
+        text = raw.strip().replace("−", "-")
+        if digits.NUMBER_TEXT.match(text):
+            limits.check_decimal(Decimal(text), where)
+    elif isinstance(raw, Decimal) and raw.is_finite():
+        limits.check_decimal(raw, where)
+    elif isinstance(raw, int) and not isinstance(raw, bool):
+        limits.check_rational(raw, where)
+    written = digits.read(raw)
+    if written is None:
+        raise SpecError(f"{where}: expected {EXPECTED}, got {_shown(raw)}")
+    return written
+
+
+def _check_formula(text: str, where: str) -> None:
+    """A formula's syntax and limits, checked before any claim is judged."""
+    try:
+        check_syntax(text)
+    except FormulaError as exc:
+        column = f" at column {exc.column}" if exc.column else ""
+        raise SpecError(f"{where}: {exc.reason}{column}") from None
 
 
 def _needs_rate(key: str, network_spec: NetworkSpec, names: Names, where: str) -> None:
@@ -104,10 +152,4 @@ def quoted_key(key: str) -> str:
 
 
 def _shown(raw: object) -> str:
-    if isinstance(raw, Decimal):
-        return str(raw)
-    if isinstance(raw, dict):
-        return "a table"
-    if isinstance(raw, list):
-        return "a list"
-    return repr(raw)
+    return limits.shown(raw)
