@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import sympy
 
@@ -49,6 +50,10 @@ FORMULA_NUMBER = re.compile(r"\d+\.\d+|\.\d+|\d+")
 MAX_SEARCH_CONE = 400  # formulas of quantities computed from more: no number-by-number search
 MAX_TRIALS = 400  # numbers tried in place of others, per formula
 ROLES = {"d": "the target", "w": "the weight", "b": "the bias"}
+ROUNDING_MARGIN = sympy.Rational(3, 2)  # on the first-order spread of a formula's rounding
+ROUNDING_RELATIVE = sympy.Rational(1, 1000)  # a formula's rounding spread at most this, relative
+PAIR_DIGITS = 3  # two slips together are tried for claims with this many significant digits
+MAX_PAIR_MODEL = 400  # ... and for networks with at most this many definitions
 
 
 @dataclass
@@ -61,6 +66,7 @@ class FormulaCheck:
     mismatch: str | None  # what the formula does instead, when it does not match
     arithmetic: str  # "right", "truncated", "last digit" or "wrong"
     numbers: dict | None = None  # the claimant's numbers it matched with (id -> value)
+    within_rounding: bool = False  # matched up to the rounding of its own decimals
 
 
 @dataclass
@@ -78,6 +84,42 @@ class Verdict:
     formula: FormulaCheck | None = None
 
 
+@dataclass
+class FirstWrong:
+    """Where a sheet first goes wrong (in evaluation order) and what follows from it.
+
+    ``later_right`` are the later lines computed from it (through the network's
+    definitions) that pass: right given the mistake carried forward, since a line is
+    credited as carried only when it is the network's formula at the carried numbers;
+    ``later_wrong`` are those that do not.
+    """
+
+    verdict: Verdict
+    later_right: list[Verdict]
+    later_wrong: list[Verdict]
+    restated: bool = False  # a second claim of a quantity: later lines carry the first
+
+    def text(self, names: Names) -> str:
+        """``first wrong: δ₁³ (activation-derivative); 3 later lines are right given it``."""
+        verdict = self.verdict
+        cause = f" ({verdict.cause})" if verdict.cause else ""
+        head = f"first wrong: {names.plain(verdict.claim.id)}{cause}"
+        right, wrong = len(self.later_right), len(self.later_wrong)
+        if self.restated:
+            return f"{head}, restated: later lines are computed from your first claim of it"
+        if not right and not wrong:
+            return f"{head}; no later line is computed from it"
+        parts = []
+        if right:
+            lines = "line is" if right == 1 else "lines are"
+            parts.append(f"{right} later {lines} right given it")
+        if wrong:
+            shown = ", ".join(names.plain(v.claim.id) for v in self.later_wrong)
+            lines = "line is" if wrong == 1 else "lines are"
+            parts.append(f"{wrong} later {lines} not ({shown})")
+        return f"{head}; " + ", ".join(parts)
+
+
 class Checker:
     """Judges claims against one derivation, in one notation."""
 
@@ -85,10 +127,11 @@ class Checker:
         self.derivation = derivation
         self.model = build_model(derivation)
         self.exact = evaluate(derivation).values
-        self.names = Names(self.model.ids(), notation)
+        self.names = Names(self.model.ids(), notation, derivation.spec.names)
         self._variants: list[Variant] | None = None
-        self._variant_models: dict[int, Model] = {}
-        self._variant_runs: dict[tuple[int, bool], dict] = {}
+        self._pairs: list[tuple[tuple[int, int], Variant]] | None = None
+        self._variant_models: dict = {}  # by variant index, or pair of indices
+        self._variant_runs: dict[tuple, dict] = {}
         self._everything_carried: dict | None = None
 
     # ---------------------------------------------------------------- all claims
@@ -112,6 +155,29 @@ class Checker:
         for index in sorted(range(len(claims)), key=lambda i: position[claims[i].id]):
             self.judged[index] = self._judge(claims[index])
         return [self.judged[i] for i in range(len(claims))]
+
+    def first_wrong(self, verdicts: list[Verdict]) -> FirstWrong | None:
+        """The first wrong line in evaluation order (claim order among equals), or None."""
+        position = self.model.position
+        wrong = [v for v in verdicts if v.verdict == "wrong"]
+        if not wrong:
+            return None
+        first = min(wrong, key=lambda v: position[v.claim.id])
+        if self.first_claim.get(first.claim.id) is not first.claim:
+            return FirstWrong(first, [], [], restated=True)  # later lines carry the first claim
+        downstream = {first.claim.id}
+        for key in self.model.definitions:
+            if any(d in downstream for d in self.model.dependencies(key)):
+                downstream.add(key)
+        later = [
+            v for v in verdicts
+            if v is not first and v.claim.id in downstream and v.claim.id != first.claim.id
+        ]
+        return FirstWrong(
+            first,
+            [v for v in later if v.verdict in PASSING],
+            [v for v in later if v.verdict not in PASSING],
+        )
 
     def _verdict_of(self, claim: Claim) -> str | None:
         """The verdict already given on a claim (claims are judged upstream first)."""
@@ -137,12 +203,23 @@ class Checker:
         verdict.formula = formula
         if not formula.matches_network:
             return self._formula_mismatch(verdict, formula)
-        if verdict.verdict not in PASSING and formula.arithmetic == "right":
+        if verdict.verdict not in PASSING and formula.arithmetic == "right" and (
+            not formula.within_rounding
+        ):
             self._carried_by_formula(verdict, formula)
         remarks = [verdict.note] if verdict.note else []
         value_explained = _close(formula.value, exact) or _close(formula.value, carried)
         slip_says_it = verdict.verdict == "rounding-slip" and value_explained
-        if formula.arithmetic == "wrong" or (formula.arithmetic != "right" and not slip_says_it):
+        if formula.arithmetic != "right" and verdict.verdict in PASSING:
+            # the number passes; the formula's own rounded numbers give another one
+            remarks.insert(
+                0,
+                f"the formula matches the network; with the rounded numbers it writes it "
+                f"gives {show(formula.value)}",
+            )
+        elif formula.arithmetic == "wrong" or (
+            formula.arithmetic != "right" and not slip_says_it
+        ):
             remarks.insert(
                 0,
                 f"the formula is right but evaluates to {show(formula.value)}, "
@@ -233,24 +310,12 @@ class Checker:
     # ---------------------------------------------------------------- slips
 
     def _find_slip(self, claim: Claim, exact, carried) -> tuple[list[str], str | None]:
-        """Every slip that reproduces a wrong claim (catalogue order) and a description."""
+        """Every slip that reproduces a wrong claim (catalogue order) and a description:
+        one slip, else the value of another quantity, else two slips together."""
+        found = self._reproducing(claim, carried, list(enumerate(self.variants())))
+        if found[0]:
+            return found
         written = claim.written
-        causes: list[str] = []
-        texts: list[str] = []
-        shown = None
-        for index, variant in enumerate(self.variants()):
-            for with_carried in (False, True):
-                if with_carried and carried is None:
-                    continue
-                value = self._variant_value(index, variant, claim.id, with_carried, written)
-                if value is not None and written.matches(value):
-                    causes.append(variant.slip)
-                    suffix = " (with your carried values)" if with_carried else ""
-                    texts.append(variant.description + suffix)
-                    shown = shown or show(value)
-                    break
-        if causes:
-            return causes, f"{', or '.join(texts)}: that gives {shown}"
         others = [
             other
             for other, value in self.exact.items()
@@ -261,7 +326,48 @@ class Checker:
             return [OTHER_QUANTITY], (
                 f"{written.text} is the value of {names}: the claim may be about another quantity"
             )
+        if written.significant >= PAIR_DIGITS and len(self.model.definitions) <= MAX_PAIR_MODEL:
+            found = self._reproducing(claim, carried, self.pairs())
+            if found[0]:
+                return found
         return [], None
+
+    def _reproducing(self, claim: Claim, carried, variants) -> tuple[list[str], str | None]:
+        """The slips among ``variants`` (key, Variant) that reproduce the claim.
+
+        A slip that reproduces it from the claimant's own claims comes before one that
+        reproduces it only from scratch (its other values contradict the claims).
+        """
+        found: list[tuple[bool, str, str, str]] = []  # (from scratch only, slip, text, value)
+        for key, variant in variants:
+            if any(slip == variant.slip for _, slip, _, _ in found):
+                continue
+            for with_pins in (True, False) if self.pins else (False,):
+                value = self._variant_value(key, variant, claim.id, with_pins, claim.written)
+                if value is not None and claim.written.matches(value):
+                    carried_note = with_pins and carried is not None
+                    suffix = " (with your carried values)" if carried_note else ""
+                    found.append((not with_pins, variant.slip, variant.description + suffix,
+                                  show(value)))
+                    break
+        if not found:
+            return [], None
+        found.sort(key=lambda item: item[0])
+        causes = [slip for _, slip, _, _ in found]
+        texts = [text for _, _, text, _ in found]
+        return causes, f"{', or '.join(texts)}: that gives {found[0][3]}"
+
+    def pairs(self) -> list[tuple[tuple[int, int], Variant]]:
+        """Every two slips of different kinds that can happen together (built once)."""
+        if self._pairs is None:
+            singles = self.variants()
+            self._pairs = []
+            for i, first in enumerate(singles):
+                for j in range(i + 1, len(singles)):
+                    both = slips.pair(first, singles[j])
+                    if both is not None:
+                        self._pairs.append(((i, j), both))
+        return self._pairs
 
     def variants(self) -> list[Variant]:
         """The slips that apply to this network (built once)."""
@@ -269,31 +375,29 @@ class Checker:
             self._variants = slips.variants(self.derivation, self.names)
         return self._variants
 
-    def _variant_model(self, index: int) -> Model:
-        if index not in self._variant_models:
-            options = self.variants()[index].options
-            self._variant_models[index] = build_model(self.derivation, options, self.model)
-        return self._variant_models[index]
+    def _variant_model(self, key, variant: Variant) -> Model:
+        if key not in self._variant_models:
+            self._variant_models[key] = build_model(self.derivation, variant.options, self.model)
+        return self._variant_models[key]
 
-    def _variant_value(
-        self, index: int, variant: Variant, quantity_id: str, with_carried: bool, written
-    ):
+    def _variant_value(self, key, variant: Variant, quantity_id: str, with_carried: bool, written):
         """A slip's value of a quantity, if it may match ``written`` (screened in floats)."""
-        if variant.negate:
+        sign = -1 if variant.negate else 1
+        if variant.options is None:
             value = self.carried.get(quantity_id) if with_carried else self.exact[quantity_id]
             return None if value is None or value == 0 else -value
-        model = self._variant_model(index)
+        model = self._variant_model(key, variant)
         if quantity_id in model.leaves:
-            return model.leaves[quantity_id]
+            return sign * model.leaves[quantity_id]
         pins = self.pins if with_carried else {}
         for arithmetic in (FLOAT, EXACT):
-            known = self._variant_runs.setdefault((index, with_carried, arithmetic.name), {})
+            known = self._variant_runs.setdefault((key, with_carried, arithmetic.name), {})
             if quantity_id not in known:
                 known.update(run(model, pins, [quantity_id], arithmetic))
             value = known.get(quantity_id)
-            if value is None or (arithmetic is FLOAT and not written.near(value)):
+            if value is None or (arithmetic is FLOAT and not written.near(sign * value)):
                 return None
-        return value
+        return sign * value
 
     # ---------------------------------------------------------------- formulas
 
@@ -301,17 +405,71 @@ class Checker:
         value = self._formula_value(claim)
         numbers = _formula_numbers(claim.formula)
         used = None
-        for env in self._environments(self.model, [self.exact, self.carried], claim.id, numbers):
+        environments = self._environments(self.model, [self.exact, self.carried], claim.id, numbers)
+        for env in environments:
             if self._gives(self.model, claim.id, env, value):
                 used = env
                 break
+        rounded = False
+        if used is None:
+            used = self._within_rounding(claim, value, environments)
+            rounded = used is not None
         mismatch = None
         if used is None:
             mismatch = self._explain_formula(claim, value, numbers)
         arithmetic = "right" if claim.written.matches(value) else (
             claim.written.off_by_one(value) or "wrong"
         )
-        return FormulaCheck(claim.formula, value, used is not None, mismatch, arithmetic, used)
+        return FormulaCheck(
+            claim.formula, value, used is not None, mismatch, arithmetic, used, rounded
+        )
+
+    def _within_rounding(self, claim: Claim, value, environments) -> dict | None:
+        """The numbers with which the network's expression is the formula's value up to the
+        rounding of the decimals the formula writes (each may be off by half a unit in its
+        last digit: 0.53283 stands for a number in [0.532825, 0.532835]), or None. Numbers
+        equal to a given value (an input, weight, bias, target, η) are taken as exact. The
+        guard against numbers made up to fit: the spread may be no coarser than one unit
+        of the claim's last digit (or a thousandth of the value), so a formula of one-digit
+        numbers cannot pass for the network's.
+
+        The spread is the first-order effect of those roundings: the formula re-evaluated
+        with each decimal moved by half a unit, the changes added up (with a margin).
+        """
+        spread = self._rounding_spread(claim, value)
+        if not spread:
+            return None
+        for env in environments:
+            target = self._instantiate(self.model, claim.id, env)
+            if target is None:
+                continue
+            coarsest = max(claim.written.unit, abs(digits.exact(target)) * ROUNDING_RELATIVE)
+            gap = abs(digits.exact(target) - digits.exact(value))
+            if gap <= spread <= coarsest:
+                return env
+        return None
+
+    def _rounding_spread(self, claim: Claim, value) -> sympy.Rational:
+        """How far a formula's value may move when its decimals move within their rounding."""
+        text = claim.formula
+        spread = sympy.Integer(0)
+        given = {abs(v) for v in self.model.leaves.values()}
+        rate = self.derivation.spec.values.learning_rate
+        given |= set() if rate is None else {sympy.Rational(rate)}
+        for match in FORMULA_NUMBER.finditer(text):
+            number = digits.read(match[0])
+            if number is None or number.exponent >= 0 or number.value in given:
+                continue  # exact: integers (2 in 2(y − d)), inputs, weights, targets, η
+            moved = Decimal(match[0]) + Decimal(5).scaleb(number.exponent - 1)
+            try:
+                other = parse_formula(text[: match.start()] + str(moved) + text[match.end():],
+                                      self._resolve)
+            except FormulaError:
+                continue
+            other = other if other.is_Rational else other.evalf(DIGITS)
+            if other.is_number and other.is_finite:
+                spread += abs(digits.exact(other) - digits.exact(value))
+        return spread * ROUNDING_MARGIN
 
     def _environments(self, model: Model, values: list[dict], quantity_id: str, numbers):
         """The claimant's numbers a formula may use: claims, its own numbers, exact values."""
@@ -411,7 +569,7 @@ class Checker:
         for index, variant in enumerate(self.variants()):
             if variant.negate:
                 continue
-            model = self._variant_model(index)
+            model = self._variant_model(index, variant)
             values = [run(model, {}, [qid], FLOAT)]
             for env in self._environments(model, values, qid, numbers):
                 if self._gives(model, qid, env, value):
