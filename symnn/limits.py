@@ -14,7 +14,8 @@ and, where one makes sense, how to lift it. The numbers:
   a derivation grows faster than linearly with depth.
 - **Input text**: a spec or worksheet file of at most ``MAX_FILE_BYTES``; TOML arrays and
   inline tables nested at most ``MAX_TOML_DEPTH`` deep and strings of at most
-  ``MAX_STRING`` characters (checked on the raw text, before the parser, which recurses
+  ``MAX_STRING`` characters and at most ``MAX_KEY_DOTS`` dotted key parts per line
+  (checked on the raw text, before the parser, which recurses
   and reads long strings slowly).
 - **Numbers read from text** (spec values, claimed values): at most ``MAX_DIGITS``
   significant digits, and a size of 0 or between 10^-``MAX_EXPONENT`` and
@@ -45,6 +46,7 @@ MAX_DEPTH = 100  # layers, the input layer included
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # a spec or worksheet file (TOML reads ~1 MB per second)
 MAX_TOML_DEPTH = 32  # nested [ and { in TOML text
+MAX_KEY_DOTS = 1_000  # dots joining key parts on one line (a.b.c = 1 has 2)
 MAX_STRING = 100_000  # characters of a TOML string (names, formulas, notation)
 
 MAX_DIGITS = 100  # significant digits of a number read from text
@@ -164,46 +166,58 @@ def check_file_size(size: int, where: str) -> None:
         )
 
 
-# The tokens of TOML text that matter for nesting: strings (skipped whole), comments and
-# brackets. An unterminated string is not matched, and its characters are scanned.
-_TOML_TOKENS = re.compile(
+# Where a string or comment starting at a quote or '#' ends (an unterminated one is not
+# matched, and its characters are scanned as if outside a string).
+_TOML_SKIPPED = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""(?:"{1,2})?'
     r"|'''.*?'''(?:'{1,2})?"
     r'|"(?:[^"\\\n]|\\.)*"'
     r"|'[^'\n]*'"
-    r"|#[^\n]*"
-    r"|[\[\]{}]",
+    r"|#[^\n]*",
     re.DOTALL,
 )
+# Brackets, quotes, '#', newlines, and dots that join key parts: any dot but a decimal
+# point between digits, and ".1" in 1.1.1 (digits joined by dots are a dotted key).
+_TOML_SPECIAL = re.compile(r"[\[\]{}\"'#\n]|(?<![\d_])\.|\.(?![\d_])|\.[\d_]+(?=\.[\d_])")
 
 
 def check_toml_text(text: str, source: str) -> None:
-    """Refuse TOML text nested too deeply or with too long a string, before parsing it.
+    """Refuse TOML text nested too deeply, with too long a string or too long a dotted
+    key, before parsing it (the parser recurses, and is slow on those).
 
     Strings ("…", '…' and their triple-quoted forms) and comments are skipped, so
     brackets inside them do not count; a table header ``[a]`` counts 1, ``[[a]]`` 2.
+    A dot counts as joining key parts unless it is a decimal point (between digits).
     """
-    depth = 0
-    for match in _TOML_TOKENS.finditer(text):
-        token = match.group()
-        if token in "[{":
+    depth = dots = pos = 0
+    while match := _TOML_SPECIAL.search(text, pos):
+        char, pos = match.group(), match.end()
+        if char == "\n":
+            dots = 0
+        elif char[0] == ".":
+            dots += 1
+            if dots > MAX_KEY_DOTS:
+                _refuse(source, text, pos, f"more than {MAX_KEY_DOTS} dotted key parts")
+        elif char in "[{":
             depth += 1
             if depth > MAX_TOML_DEPTH:
-                raise SpecError(
-                    f"{source}: arrays or tables nested more than {MAX_TOML_DEPTH} deep "
-                    f"(line {_line(text, match.start())})"
-                )
-        elif token in "]}":
+                nested = f"arrays or tables nested more than {MAX_TOML_DEPTH} deep"
+                _refuse(source, text, pos, nested)
+        elif char in "]}":
             depth = max(0, depth - 1)
-        elif len(token) > MAX_STRING and token[0] != "#":
-            raise SpecError(
-                f"{source}: a string of {len(token)} characters (at most {MAX_STRING}; "
-                f"line {_line(text, match.start())})"
-            )
+        else:
+            skipped = _TOML_SKIPPED.match(text, pos - 1)
+            if skipped:
+                length = skipped.end() - skipped.start()
+                if length > MAX_STRING and char != "#":
+                    string = f"a string of {length} characters (at most {MAX_STRING})"
+                    _refuse(source, text, pos, string)
+                pos = skipped.end()
 
 
-def _line(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+def _refuse(source: str, text: str, offset: int, what: str) -> None:
+    line = text.count("\n", 0, offset) + 1
+    raise SpecError(f"{source}: {what} (line {line})")
 
 
 def shown(value: object, width: int = SHOWN) -> str:
