@@ -1,7 +1,8 @@
 """The ``symnn`` command line: one subcommand per module in ``symnn/commands``.
 
-Every subcommand module provides ``configure(parser)``, ``run(args) -> int`` and
-``demo(outdir, stream)`` (its part of ``symnn demo``). User errors (``SymnnError``) are
+Every subcommand module provides ``configure(parser)`` and ``run(args) -> int``; those
+named in ``symnn.commands.demo.DEMO_PARTS`` also ``demo(outdir, stream)`` (their part of
+``symnn demo``). User errors (``SymnnError``) are
 printed as one line ``symnn: error: …`` with exit status 2, never a traceback.
 """
 
@@ -20,6 +21,8 @@ COMMANDS = {
     "latex": ("symnn.commands.latex", "write the derivation as LaTeX, Markdown or PDF"),
     "codegen": ("symnn.commands.codegen", "generate a standalone NumPy module"),
     "check": ("symnn.commands.check", "check a hand calculation (a worksheet)"),
+    "assign": ("symnn.commands.assign", "draw every student's numbers: problems, worksheets, keys"),
+    "grade": ("symnn.commands.grade", "grade a class's filled worksheets: gradebook, feedback"),
     "demo": ("symnn.commands.demo", "run everything on the built-in worked example"),
 }
 
