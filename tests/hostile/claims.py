@@ -14,7 +14,7 @@ CASES = [
     _case("claim-quoted-5000-digits", 'E = "0.' + "1" * 5000 + '"\n',
           'claims."E": a number written with 5002 characters (at most 1000)'),
     _case("claim-string-200KB", 'E = "0.' + "1" * 200_000 + '"\n',
-          "a string of 200004 characters (at most 100000"),
+          "a string of 200004 characters (at most 100000) (line 12)"),
     _case("claim-file-5MB", 'E = "0.' + "1" * 5_000_000 + '"\n', "bytes; a spec or worksheet"),
     _case("claim-1e999", "E = 1e999\n",
           'claims."E": expected a number of size between 1e-300 and 1e300, got 1E+999'),
