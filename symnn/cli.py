@@ -63,8 +63,23 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         print(f"symnn: error: {args.command}: out of memory", file=sys.stderr)
         return 2
+    except (OverflowError, ValueError, ArithmeticError) as exc:
+        if not _too_large(exc):
+            raise
+        print(f"symnn: error: values: the network's numbers grow too large to compute with "
+              f"or print ({type(exc).__name__}); use smaller values", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         return 0
+
+
+def _too_large(exc: Exception) -> bool:
+    """An exception that says a number is too large (for a float, a string, a Decimal)."""
+    import decimal
+
+    if isinstance(exc, OverflowError | decimal.InvalidOperation):
+        return True
+    return isinstance(exc, ValueError) and "integer string conversion" in str(exc)
 
 
 def _show_warning(message, category, *_args, **_kwargs) -> None:

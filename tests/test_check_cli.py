@@ -109,7 +109,10 @@ def test_bad_worksheet_exits_2_with_one_line(tmp_path, capsys, claims, message):
 
 
 HOSTILE = [
-    ("'" + "x" * 1_000_000 + "' = 0.5\n", "a string of 1000002 characters (at most 100000) (line 15)"),
+    (
+        "'" + "x" * 1_000_000 + "' = 0.5\n",
+        "a string of 1000002 characters (at most 100000) (line 15)",
+    ),
     ("'" + "x" * 90_000 + "' = 0.5\n", "a name of 90000 characters (at most 500)"),
     ("'" + "(" * 10_000 + "1" + ")" * 10_000 + "' = 0.5\n", "a name of 20001 characters"),
     (

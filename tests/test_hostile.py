@@ -61,8 +61,8 @@ def test_every_hostile_case_ends_cleanly_within_its_limits():
     report = {case.name: problems(case, results()[case.name]) for case in cases}
     failures = {name: found for name, found in report.items() if found}
     assert not failures, json.dumps(failures, indent=1)
-    slowest = max(results()[case.name]["seconds"] for case in cases)
-    assert slowest < runner.SECONDS
+    busiest = max(results()[case.name]["cpu"] for case in cases)
+    assert busiest < runner.SECONDS
 
 
 def test_the_harness_catches_hangs_memory_blowups_and_tracebacks():

@@ -32,3 +32,15 @@ CASES = [
     _case("weights-wrong-shape", "values.weights[0]: expected 2 rows",
           weights="[[[0.5]] , [[0.5]]]"),
 ]
+
+# Every number within bounds, but an identity net multiplies them: 1e299 to the 8th power
+# and beyond after the update step. Refused or computed, never a traceback.
+GROWING = {
+    "activation": '"identity"', "inputs": "[1e299, 1e299]", "learning_rate": "1e299",
+    "weights": "[[[1e299, 1e299], [1e299, 1e299]], [[1e299, 1e299], [1e299, 1e299]]]",
+}  # fmt: skip
+CASES += [
+    Case(f"identity-net-of-1e299-{command}", (command, "spec.toml"),
+         {"spec.toml": sheet("E = 0.5\n", **GROWING)}, status=(0, 1, 2))
+    for command in ("derive", "check", "codegen", "latex")
+]

@@ -5,8 +5,11 @@ imported once here; each case runs in a child forked from this process (so it do
 pay the import again), which sets ``RLIMIT_AS`` to ``MEMORY`` bytes, runs
 ``symnn.cli.main(args)`` in the case's directory with stdout and stderr sent to files,
 and exits with its status (1 with a traceback on an uncaught exception, as Python does).
-A child still running after ``SECONDS`` of wall-clock time is killed. ``JOBS`` children
-run at once.
+A child still running after ``SECONDS`` of wall-clock time is killed; it also gets
+``SECONDS`` of CPU time (``RLIMIT_CPU``). On a machine busier than its cores (load
+average above the CPU count, e.g. other test runs), the wall-clock limit stretches by
+load / cores so that waiting for a core is not counted as hanging; the CPU limit does
+not stretch. ``JOBS`` children run at once.
 
 Three harness cases check the harness itself: one sleeps past the time limit, one
 allocates past the memory limit, one raises; the test expects each to be caught.
@@ -90,6 +93,8 @@ def _child(function: Callable[[], int], folder: Path) -> None:
     status = 1
     try:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+        cpu = int(SECONDS) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
         os.chdir(folder)
         for fd, name in ((1, "stdout"), (2, "stderr")):
             target = os.open(folder.parent / f"{folder.name}.{name}",
@@ -131,6 +136,12 @@ def _collect(name: str, folder: Path, status, seconds: float, inputs) -> dict:
             "files": left, **texts}
 
 
+def wall_limit() -> float:
+    """``SECONDS``, stretched by load / cores when the machine is overloaded."""
+    busy = os.getloadavg()[0] / (os.cpu_count() or 1)
+    return SECONDS * max(1.0, busy)
+
+
 def run(jobs: list[tuple[str, Callable[[], int], dict]], root: Path) -> list[dict]:
     """Run ``(name, function, files)`` jobs, ``JOBS`` at a time; one result dict each."""
     pending = list(jobs)
@@ -141,21 +152,25 @@ def run(jobs: list[tuple[str, Callable[[], int], dict]], root: Path) -> list[dic
             name, function, files = pending.pop(0)
             folder = _prepare(Case(name, (), files), root)
             running[_start(function, folder)] = (name, folder, time.monotonic(), files)
-        pid, wait_status = os.waitpid(-1, os.WNOHANG)
+        pid, wait_status, usage = os.wait4(-1, os.WNOHANG)
         if pid == 0:
-            now = time.monotonic()
+            now, limit = time.monotonic(), wall_limit()
             for child, (_, _, started, _) in running.items():
-                if now - started > SECONDS:
+                if now - started > limit:
                     os.kill(child, signal.SIGKILL)
             time.sleep(0.005)
             continue
         name, folder, started, files = running.pop(pid)
         seconds = time.monotonic() - started
+        cpu = usage.ru_utime + usage.ru_stime
         if os.WIFSIGNALED(wait_status):
-            status = "timeout" if seconds > SECONDS else f"signal {os.WTERMSIG(wait_status)}"
+            signalled = os.WTERMSIG(wait_status)
+            killed = signalled in (signal.SIGKILL, signal.SIGXCPU)
+            status = "timeout" if killed else f"signal {signalled}"
         else:
             status = os.WEXITSTATUS(wait_status)
-        results.append(_collect(name, folder, status, seconds, files))
+        result = _collect(name, folder, status, seconds, files)
+        results.append({**result, "cpu": round(cpu, 3)})
     return sorted(results, key=lambda r: r["name"])
 
 
