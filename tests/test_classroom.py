@@ -351,15 +351,18 @@ def test_prairielearn_server_generates_and_grades(classroom):
 
 
 def test_one_student_problem_compiles_and_renders(tmp_path):
-    """The problem of one student: a PDF by pdflatex, and Markdown math KaTeX renders."""
+    """The problem of one student: a PDF by pdflatex (the same bytes twice), and Markdown
+    math that KaTeX renders."""
     from tests.tools import katex_errors, markdown_math_blocks
 
     roster = tmp_path / "one.csv"
     roster.write_text("id\nada\n")
-    assert main(["assign", str(TEMPLATE), "--roster", str(roster), "--outdir",
-                 str(tmp_path / "hw")]) == 0
+    for outdir in ("hw", "hw-again"):
+        assert main(["assign", str(TEMPLATE), "--roster", str(roster), "--outdir",
+                     str(tmp_path / outdir)]) == 0
     folder = tmp_path / "hw" / "ada"
-    assert (folder / "problem.pdf").read_bytes().startswith(b"%PDF")
+    pdf = (folder / "problem.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and pdf == (tmp_path / "hw-again/ada/problem.pdf").read_bytes()
     markdown = (folder / "problem.md").read_text()
     formulas = markdown_math_blocks(markdown)
     assert len(formulas) > 25 and katex_errors(formulas) == [None] * len(formulas)
@@ -446,12 +449,47 @@ def test_docs_show_the_example_template():
             if "[assignment]" in p.read_text()] == [TEMPLATE.name]
 
 
-def test_feedback_math_renders_with_katex(classroom):
+def test_feedback_says_where_the_sheet_first_goes_wrong(classroom):
     from tests.tools import katex_errors, markdown_math_blocks
 
-    base, *_ = classroom
-    feedback = (base / "grades" / "feedback" / "s20.md").read_text()
+    base, *_, plan = classroom
+    student = next(s for s, slip in plan.items() if slip == "missing-2")
+    feedback = (base / "grades" / "feedback" / f"{student}.md").read_text()
     formulas = markdown_math_blocks(feedback)
     assert len(formulas) >= 50 and katex_errors(formulas) == [None] * len(formulas)
     assert feedback.startswith("# Homework 3: one step of backpropagation by hand: feedback "
-                               "for s20 (Student 20)\n\nScore: ")
+                               f"for {student} (Student {student[1:]})\n\nScore: 30 of 31.")
+    assert "**first wrong: δ₁³ (missing-2); " in feedback
+
+
+def test_submissions_found_in_toml_and_csv(tmp_path):
+    from symnn.classroom.submissions import collect
+
+    (tmp_path / "ada.toml").write_text('[claims]\n"E" = 0.25\n')
+    (tmp_path / "eve.toml").write_text('[claims]\n"E" = 0.25\n')
+    (tmp_path / "class.csv").write_text(
+        'id,E,"out[2,1]"\nada,,\nalan,0.3,\ngrace,0.3,0.5\ngrace,0.3,0.5\nbob,1,\n')
+    found, strays = collect(tmp_path, ["ada", "alan", "grace", "joan"])
+    assert found["ada"].claims == {"E": Decimal("0.25")} and found["ada"].problem is None
+    assert found["alan"].claims == {"E": "0.3", "out[2,1]": ""}
+    assert found["grace"].problem == "two submissions: class.csv line 4, class.csv line 5"
+    assert found["joan"].problem == "no submission (no ID.toml and no row in a CSV file)"
+    assert strays == ["eve.toml: no student with id 'eve' in the roster",
+                      "class.csv line 6: no student with id 'bob' in the roster"]
+
+
+def test_all_groups_leave_out_the_inputs():
+    from symnn import notation
+    from symnn.check.verdict import Checker
+    from symnn.classroom import template
+    from symnn.derive import derive
+
+    text = TEMPLATE.read_text().split("points =")[0] + 'ask = ["all out", "out of layer 1"]\n'
+    assignment = template.loads(text)
+    network_spec = spec.load(ROOT / "examples" / "worked-example-001.toml")
+    names = Checker(derive(network_spec), notation.from_spec(network_spec)).names
+    assert [a.id for a in assignment.asked(names)] == [
+        "out[1,1]", "out[1,2]", "out[2,1]", "out[2,2]", "out[3,1]", "out[3,2]"]
+    gradients = template.loads(text.replace('"all out", "out of layer 1"', '"all gradients"'))
+    ids = [a.id for a in gradients.asked(names)]
+    assert len(ids) == 12 and ids[:2] == ["dE/dw[3,1,1]", "dE/dw[3,1,2]"]

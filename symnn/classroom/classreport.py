@@ -59,7 +59,8 @@ def feedback(result: Result, assignment: Assignment, row: dict[str, str]) -> str
             f"{mark.cell} | {decimal(mark.points)} of {decimal(mark.out_of)} |"
         )
     if result.verdicts:
-        checked = report.render(result.verdicts, result.names, f"{result.student}", "markdown")
+        checked = report.render(result.verdicts, result.names, result.student, "markdown",
+                                result.first_wrong)
         lines += ["", "## Every line, as the checker sees it", "",
                   *checked.split("\n", 2)[2:]]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -25,7 +25,7 @@ import sympy
 from symnn import notation
 from symnn.check import worksheet
 from symnn.check.names import Names
-from symnn.check.verdict import PASSING, Checker, Verdict
+from symnn.check.verdict import PASSING, Checker, FirstWrong, Verdict
 from symnn.classroom.draw import rounded
 from symnn.classroom.submissions import Submission
 from symnn.classroom.template import Asked, Assignment
@@ -73,6 +73,7 @@ class Result:
     problem: str | None = None
     verdicts: list[Verdict] = field(default_factory=list)
     names: Names | None = None
+    first_wrong: FirstWrong | None = None  # where the sheet first goes wrong
 
     @property
     def score(self) -> Fraction:
@@ -104,6 +105,7 @@ def grade(variant: NetworkSpec, assignment: Assignment, asked: list[Asked],
         first.setdefault(verdict.claim.id, verdict)
     result.marks = [_mark(item, first.get(item.id), assignment) for item in asked]
     result.verdicts, result.names = verdicts, checker.names
+    result.first_wrong = checker.first_wrong(verdicts)
     return result
 
 

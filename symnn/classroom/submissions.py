@@ -3,7 +3,8 @@
 - ``ID.toml``: a student's worksheet (its ``[claims]`` table is read; the ``[network]``
   and ``[values]`` in it are ignored: every student is graded against their own variant);
 - ``*.csv``: a spreadsheet export with an ``id`` column and one column per quantity
-  (a canonical id or a name in the notation); an empty cell is no answer.
+  (a canonical id or a name in the notation); an empty cell is no answer, and a row
+  with no answer at all is no submission.
 
 A student with no submission, or with two, gets a reason instead of claims; so does a
 TOML file that cannot be read. Files and rows that belong to no student of the roster
@@ -109,5 +110,6 @@ def _read_csv(path: Path) -> tuple[list[tuple[int, str, dict]], str | None]:
         cells = dict(zip(header, (c.strip() for c in row), strict=False))
         student = cells.pop(ID_COLUMN, "")
         claims = {name: value for name, value in cells.items() if name}
-        result.append((line, student, claims))
+        if any(claims.values()):  # a row of blank cells is no submission
+            result.append((line, student, claims))
     return result, None

@@ -23,8 +23,8 @@ learning_rate = 0.5
 ```
 
 An ``ask`` entry is a canonical id (or a name in the template's notation), or a group:
-``"<kind> of layer <l>"`` or ``"all <kind>"`` with a kind of ``GROUPS``. Layers count
-as in canonical ids: the input layer is 1.
+``"<kind> of layer <l>"`` or ``"all <kind>"`` (every layer but the inputs) with a kind
+of ``GROUPS``. Layers count as in canonical ids: the input layer is 1.
 """
 
 from __future__ import annotations
@@ -107,9 +107,9 @@ class Assignment:
         for index, entry in enumerate(self.ask):
             where = f"assignment.ask[{index}]"
             ids = _expand(entry, names, where)
-            for quantity in sorted(ids, key=position.__getitem__):
+            for quantity in ids:
                 result.setdefault(quantity, self.points.get(entry, self.default_points))
-        return [Asked(q, p) for q, p in result.items()]
+        return [Asked(q, p) for q, p in sorted(result.items(), key=lambda i: position[i[0]])]
 
 
 def load(path: str | Path) -> Assignment:
@@ -239,6 +239,8 @@ def _expand(entry: str, names: Names, where: str) -> list[str]:
         raise SpecError(f"{where}: unknown group {kind!r}; expected one of {', '.join(GROUPS)}")
     layer = int(match["layer"]) if "layer" in match.groupdict() else None
     ids = [q for q in names.ids if _in_group(q, GROUPS[kind], layer)]
+    if layer is None:  # "all out": the inputs are given, not asked
+        ids = [q for q in ids if parse_id(q).layer != 1]
     if not ids:
         raise SpecError(f"{where}: {entry!r} names no quantity of this network")
     return ids
