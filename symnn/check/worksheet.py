@@ -13,7 +13,7 @@ each, :class:`~symnn.errors.SpecErrors`). Numbers are bounded as in ``symnn.limi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from symnn.check.digits import Written
 from symnn.check.formula import FormulaError, check_syntax
 from symnn.check.names import PRIMES, Names, Reading
 from symnn.errors import SpecError, SpecErrors
+from symnn.naming import parse_id
 from symnn.spec import NetworkSpec
 
 CLAIM_KEYS = ("value", "formula")
@@ -37,8 +38,10 @@ class Claim:
 
     key: str
     reading: Reading
-    written: Written
+    written: Written  # its value in the network's convention (see ``scale``)
     formula: str | None = None
+    scale: int = 1  # −1: written in a convention that negates the network's value
+
 
     @property
     def id(self) -> str:
@@ -105,7 +108,10 @@ def _claim(network_spec: NetworkSpec, names: Names, key: str, raw: object) -> Cl
             _check_formula(formula, f"{where}.formula")
         where, raw = f"{where}.value", raw["value"]
     written = read_number(raw, where)
-    return Claim(key, reading, written, formula)
+    scale = claim_scale(reading.id, network_spec, names.notation)
+    if scale == -1:
+        written = replace(written, value=-written.value)
+    return Claim(key, reading, written, formula, scale)
 
 
 def read_number(raw: object, where: str) -> Written:
@@ -132,6 +138,19 @@ def _check_formula(text: str, where: str) -> None:
     except FormulaError as exc:
         column = f" at column {exc.column}" if exc.column else ""
         raise SpecError(f"{where}: {exc.reason}{column}") from None
+
+
+def claim_scale(quantity_id: str, network_spec: NetworkSpec, reading: notation.Notation) -> int:
+    """−1 when the worksheet's conventions write a quantity as minus the network's value:
+    δ declared as −∂E/∂net (``[notation] delta_sign``), or a bias given as the weight on a
+    constant input −1 (``[values] bias_input``: b = −θ, and so ∂E/∂θ = −∂E/∂b)."""
+    kind = parse_id(quantity_id).kind
+    if kind == "delta" and reading.delta_sign == "-dE/dnet":
+        return -1
+    values = network_spec.values
+    if kind in ("b", "dE/db") and values is not None and values.bias_input == -1:
+        return -1
+    return 1
 
 
 def _needs_rate(key: str, network_spec: NetworkSpec, names: Names, where: str) -> None:
