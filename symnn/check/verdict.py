@@ -27,12 +27,8 @@ from decimal import Decimal
 
 import sympy
 
-<<<<<<< HEAD
-from symnn.check import bounds, digits, slips
-=======
 from symnn import claimable
-from symnn.check import digits, slips
->>>>>>> main
+from symnn.check import bounds, digits, slips
 from symnn.check.digits import Written, show
 from symnn.check.float64 import BOUND, Bounded
 from symnn.check.formula import FormulaError, NameRef, parse_formula

@@ -13,12 +13,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-<<<<<<< HEAD
 from symnn import limits
-from symnn.check import report, worksheet
-=======
 from symnn.check import lines, report, worksheet
->>>>>>> main
 from symnn.check.verdict import Checker, exit_status
 from symnn.derive import derive
 from symnn.notation import PRESETS

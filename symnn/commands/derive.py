@@ -8,11 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-<<<<<<< HEAD
-from symnn import limits, notation, spec
-=======
-from symnn import claimable, notation, spec
->>>>>>> main
+from symnn import claimable, limits, notation, spec
 from symnn.derive import Derivation, derive
 from symnn.errors import SymnnError
 from symnn.evaluate import Numbers, evaluate, leaf_values
