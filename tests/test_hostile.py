@@ -45,7 +45,8 @@ def problems(case, result: dict) -> list[str]:
         found.append(f"stdout lacks {case.stdout!r}")
     if 2 in case.status and result["status"] == 2:
         errors = [line for line in result["stderr"].splitlines() if line]
-        if not all(line.startswith(("symnn: error: ", "symnn ", "usage: ")) for line in errors):
+        allowed = ("symnn: error: ", "symnn ", "usage: ", " ")  # argparse: usage, then error
+        if not all(line.startswith(allowed) for line in errors):
             found.append(f"stderr is not error lines: {result['stderr'][:300]!r}")
     if set(result["files"]) - set(case.outputs):
         found.append(f"left files behind: {result['files']}")

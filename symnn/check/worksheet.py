@@ -251,4 +251,6 @@ def quoted_key(key: str) -> str:
 
 
 def _shown(raw: object) -> str:
+    if isinstance(raw, list):
+        return f"a list of {len(raw)}"
     return limits.shown(raw)
