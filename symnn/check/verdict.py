@@ -29,7 +29,7 @@ from decimal import Decimal
 import sympy
 
 from symnn import claimable
-from symnn.check import digits, slips
+from symnn.check import bounds, digits, slips
 from symnn.check.digits import Written, show
 from symnn.check.float64 import BOUND, Bounded
 from symnn.check.formula import FormulaError, NameRef, parse_formula
@@ -227,7 +227,13 @@ class Checker:
         exact = self.exact[claim.id]
         sources = self._carried_sources(claim.id)
         carried = self.carried.get(claim.id) if sources else None
-        formula = self._check_formula(claim) if claim.formula is not None else None
+        try:
+            formula = self._check_formula(claim) if claim.formula is not None else None
+        except bounds.FormulaBudget as exc:
+            verdict = self._by_value(claim, exact, carried, sources)
+            note = f"formula not judged: {exc.reason}"
+            verdict.note = f"{verdict.note}; {note}" if verdict.note else note
+            return verdict
         verdict = self._by_value(claim, exact, carried, sources)
         if claim.scale == -1:
             verdict.note = "; ".join(filter(None, [verdict.note, _negated_note(claim)]))
@@ -578,10 +584,12 @@ class Checker:
         where = f"claims.{quoted_key(claim.key)}.formula"
         try:
             expr = parse_formula(claim.formula, self._resolve)
+        except bounds.FormulaBudget:
+            raise
         except FormulaError as exc:
             column = f" at column {exc.column}" if exc.column else ""
             raise SpecError(f"{where}: {exc.reason}{column}") from None
-        value = expr if expr.is_Rational else expr.evalf(DIGITS)
+        value = bounds.value(expr, DIGITS)
         if not (value.is_number and value.is_real and value.is_finite):
             raise SpecError(f"{where}: does not evaluate to a real number")
         return value

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from symnn import limits
 from symnn.check import lines, report, worksheet
 from symnn.check.verdict import Checker, exit_status
 from symnn.derive import derive
@@ -35,17 +36,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="read names in this notation preset (default: the worksheet's [notation])",
     )
 
+    limits.add_max_parameters(parser, "check")
 
 def run(args: argparse.Namespace) -> int:
     """Check the worksheet and print the report (or the grading key)."""
-    text, status = check_file(args.worksheet, args.format, args.notation)
+    text, status = check_file(args.worksheet, args.format, args.notation, args.max_parameters)
     sys.stdout.write(text)
     return status
 
 
-def check_file(path: str | Path, fmt: str = "text", preset: str | None = None) -> tuple[str, int]:
+def check_file(
+    path: str | Path, fmt: str = "text", preset: str | None = None,
+    max_parameters: int | None = None,
+) -> tuple[str, int]:
     """The rendered report of a worksheet and the exit status it calls for."""
     sheet = worksheet.load(path, preset)
+    limits.check_network(sheet.spec, "check", max_parameters)
     checker = Checker(derive(sheet.spec), sheet.notation)
     claims = worksheet.read_claims(sheet.spec, checker.names)
     if not claims:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from symnn import claimable, notation, spec
+from symnn import claimable, limits, notation, spec
 from symnn.derive import derive
 from symnn.document import quantities
 from symnn.errors import SymnnError
@@ -41,10 +41,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         f"{EXPAND_LIMIT} parameters)",
     )
 
+    limits.add_max_parameters(parser, "derive")
+
 
 def run(args: argparse.Namespace) -> int:
     """Derive the spec and print the table, JSON or JSON Lines."""
     network_spec = spec.load(args.spec)
+    limits.check_network(network_spec, "derive", args.max_parameters)
     chosen = notation.from_spec(network_spec)
     if args.expand and network_spec.parameter_count > EXPAND_LIMIT:
         raise SymnnError(
