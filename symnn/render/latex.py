@@ -296,7 +296,7 @@ class _Builder:
             "detail_limit": DETAIL_LIMIT,
             "parameters": self.derivation.spec.parameter_count,
             "small": self.small,
-            "only": list(self.only),
+            "only": sorted(self.only),  # a set: one order in every run
             "has_values": self.numbers is not None,
             "network": self.section_network(),
             "forward": self.section_forward(),
