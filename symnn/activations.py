@@ -35,11 +35,12 @@ class Activation:
     build: Callable[..., sympy.Expr]  # elementwise: build(z, slope); softmax: build(zs, j)
     latex: str
     output_only: bool = False
+    layer_kind: str = "elementwise"  # the kind of layer in symnn.layers.KINDS
 
     @property
     def elementwise(self) -> bool:
         """True for functions applied to each neuron alone (all but softmax)."""
-        return not self.output_only
+        return self.layer_kind == "elementwise"
 
 
 def _sigmoid(z, slope):
@@ -77,7 +78,8 @@ ACTIVATIONS: dict[str, Activation] = {
     "leaky-relu": Activation("leaky-relu", _leaky_relu, r"\operatorname{LReLU}"),
     "identity": Activation("identity", _identity, r"\operatorname{id}"),
     "softplus": Activation("softplus", _softplus, r"\operatorname{softplus}"),
-    "softmax": Activation("softmax", _softmax, r"\operatorname{softmax}", output_only=True),
+    "softmax": Activation("softmax", _softmax, r"\operatorname{softmax}", output_only=True,
+                          layer_kind="softmax"),
 }
 
 

@@ -1,4 +1,4 @@
-"""Backpropagation by the chain rule, per scalar, with the error signals δ.
+"""Backpropagation by the chain rule, per layer, instantiated per scalar on demand.
 
 ``derive(spec)`` returns a ``Derivation``. Every quantity has a *definition*: a short
 SymPy expression in the symbols of other quantities (never the expanded loss), so the
@@ -11,77 +11,67 @@ work grows linearly with the number of parameters:
     dE/db[l,j]   = delta[l,j]          dE/db[l] = Σ_j delta[l,j]
     dE/dx[k]     = Σ_j delta[2,j] · w[2,j,k]
 
-φ' is written in terms of the neuron's output where SymPy finds such a form (sigmoid:
-out(1-out)), else in terms of net (relu). Alongside the definitions, each error signal
-and gradient keeps its chain of Leibniz factors for documents and the checker.
-``expand`` substitutes definitions down to inputs, targets, weights and biases.
+Each layer object (``symnn.layers``) owns its forward definitions and its Leibniz factors
+(∂out/∂net, ∂net/∂w, ∂net/∂b, ∂net/∂out below) and derives φ' once per layer. The
+Derivation's mappings (``definitions``, ``error_signals``, ``gradients``, ``dout_dnet``)
+list every id in a fixed order but build an entry only when it is first read, so a
+command pays only for what it uses. Alongside the definitions, each error signal and
+gradient keeps its chain of Leibniz factors for documents and the checker. ``expand``
+substitutes definitions down to inputs, targets, weights and biases.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
-
 import sympy
 
-from symnn import activations
 from symnn.algebra import product, total
-from symnn.naming import parse_id, qid, symbol
+from symnn.layers import Dense
+from symnn.lazymap import LazyMap
+from symnn.leibniz import ErrorSignal, Factor, Gradient
+from symnn.naming import QuantityId, gradient_wrt, parse_id, qid, symbol
 from symnn.network import Network, build
 from symnn.spec import NetworkSpec
 
-
-@dataclass(frozen=True)
-class Factor:
-    """One Leibniz factor ∂numerator/∂denominator and its value in symbols of quantities."""
-
-    numerator: str
-    denominator: str
-    value: sympy.Expr
+__all__ = ["Derivation", "ErrorSignal", "Factor", "Gradient", "derive"]
 
 
-@dataclass(frozen=True)
-class ErrorSignal:
-    """δ = ∂E/∂net of one neuron, as a sum of products of two factors.
-
-    Elementwise activations have one term (∂E/∂out · ∂out/∂net); softmax has one term per
-    output neuron. ``simplified`` is a shorter equal form valid under ``condition``
-    (softmax with cross-entropy: out − d when the targets sum to 1).
-    """
-
-    id: str
-    terms: tuple[tuple[Factor, Factor], ...]
-    simplified: sympy.Expr | None = None
-    condition: str | None = None
-
-
-@dataclass(frozen=True)
-class Gradient:
-    """∂E/∂(quantity) = Σ δ · ∂net/∂(quantity) over the neurons the quantity feeds.
-
-    ``terms`` pairs the id of each δ with the factor ∂net/∂(quantity). The output
-    layer's dE/dout has no terms: it is differentiated from the loss directly.
-    """
-
-    id: str
-    wrt: str
-    terms: tuple[tuple[str, Factor], ...]
-
-
-@dataclass
 class Derivation:
-    """Everything derived for a network: definitions, error signals, gradients."""
+    """Everything derived for a network: definitions, error signals, gradients.
 
-    network: Network
-    definitions: dict[str, sympy.Expr] = field(default_factory=dict)
-    error_signals: dict[str, ErrorSignal] = field(default_factory=dict)
-    gradients: dict[str, Gradient] = field(default_factory=dict)
-    dout_dnet: dict[str, Factor] = field(default_factory=dict)  # keyed by out id
+    Each mapping is a ``LazyMap``: iteration gives every id in the derivation's order
+    (forward pass, E, then backwards layer by layer: ∂E/∂out, δ, ∂E/∂w, ∂E/∂b; then
+    ∂E/∂x), and an entry is built on first access.
+    """
+
+    def __init__(self, network: Network):
+        self.network = network
+        sizes = network.spec.layers
+        neurons = sum(sizes[1:])
+        parameters = network.spec.parameter_count
+        gradients = neurons + parameters + sizes[0]
+        self.gradients = LazyMap(self._gradient_ids, self._gradient, self._is_gradient,
+                                 gradients)
+        self.definitions = LazyMap(self._definition_ids, self._definition,
+                                   self._is_definition, 3 * neurons + 1 + gradients)
+        self.error_signals = LazyMap(self._signal_ids, self._error_signal, self._is_signal,
+                                     neurons)
+        elementwise = [item for item in network.layers.values() if item.elementwise]
+        self.dout_dnet = LazyMap(
+            lambda: [i for item in reversed(elementwise) for i in item.ids("out")],
+            self._dout_dnet, self._is_dout, sum(item.size for item in elementwise))
+        self._expand_cache: dict[str, sympy.Expr] = {}
+
+    def __repr__(self) -> str:
+        return f"Derivation({'-'.join(map(str, self.spec.layers))}, {self.spec.loss})"
 
     @property
     def spec(self) -> NetworkSpec:
         """The spec the network was built from."""
         return self.network.spec
+
+    def layer(self, index: int) -> Dense:
+        """The layer object of non-input layer ``index`` (2..L)."""
+        return self.network.layers[index]
 
     def expression(self, quantity_id: str) -> sympy.Expr:
         """The definition of a quantity in symbols of other quantities."""
@@ -89,21 +79,14 @@ class Derivation:
 
     def expand(self, quantity_id: str) -> sympy.Expr:
         """The quantity in inputs, targets, weights and biases only (for small nets)."""
-        return self._expanded(quantity_id)
-
-    def _expanded(self, quantity_id: str) -> sympy.Expr:
         cache = self._expand_cache
         if quantity_id not in cache:
             expr = self.definitions[quantity_id]
             inner = {
-                s: self._expanded(s.name) for s in expr.free_symbols if s.name in self.definitions
+                s: self.expand(s.name) for s in expr.free_symbols if s.name in self.definitions
             }
             cache[quantity_id] = expr.xreplace(inner)
         return cache[quantity_id]
-
-    @cached_property
-    def _expand_cache(self) -> dict[str, sympy.Expr]:
-        return {}
 
     def _repr_markdown_(self) -> str:
         """Jupyter: the derivation as a Markdown document with $$ math."""
@@ -140,141 +123,129 @@ class Derivation:
         net_id = last.numerator
         return [Factor("E", net_id, self.definitions[delta_id]), last]
 
+    # -- the ids, in order ---------------------------------------------------------------
+    def _backward_ids(self, with_deltas: bool) -> list[str]:
+        network = self.network
+        depth = network.depth
+        ids = network.layers[depth].ids("dE/dout")
+        for index in range(depth, 1, -1):
+            item = network.layers[index]
+            if index < depth:
+                ids += item.ids("dE/dout")
+            if with_deltas:
+                ids += item.ids("delta")
+            ids += [qid("dE/dw", index, j, k)
+                    for j in range(1, item.size + 1) for k in range(1, item.below + 1)]
+            ids += [qid("dE/db", *parse_id(b).indices) for b in item.bias_ids()]
+        return ids + [qid("dE/dx", k) for k in range(1, network.size(1) + 1)]
+
+    def _definition_ids(self) -> list[str]:
+        return [*self.network.forward, "E", *self._backward_ids(with_deltas=True)]
+
+    def _gradient_ids(self) -> list[str]:
+        return self._backward_ids(with_deltas=False)
+
+    def _signal_ids(self) -> list[str]:
+        layers = reversed(self.network.layers.values())
+        return [i for item in layers for i in item.ids("delta")]
+
+    # -- membership ----------------------------------------------------------------------
+    def _parsed(self, quantity_id: str) -> QuantityId | None:
+        try:
+            parsed = parse_id(quantity_id)
+        except ValueError:
+            return None
+        return None if parsed.updated else parsed
+
+    def _is_neuron(self, parsed: QuantityId) -> bool:
+        return parsed.indices[0] >= 2 and self.network.has_neuron(*parsed.indices)
+
+    def _is_gradient(self, quantity_id: str) -> bool:
+        parsed = self._parsed(quantity_id)
+        if parsed is None:
+            return False
+        network, indices = self.network, parsed.indices
+        if parsed.kind == "dE/dout":
+            return self._is_neuron(parsed)
+        if parsed.kind == "dE/dx":
+            return indices[0] <= network.size(1)
+        if parsed.kind in ("dE/dw", "dE/db"):
+            return gradient_wrt(quantity_id) in self._parameters
+        return False
+
+    @property
+    def _parameters(self) -> set[str]:
+        if not hasattr(self, "_parameter_set"):
+            self._parameter_set = set(self.network.parameter_ids())
+        return self._parameter_set
+
+    def _is_signal(self, quantity_id: str) -> bool:
+        parsed = self._parsed(quantity_id)
+        return parsed is not None and parsed.kind == "delta" and self._is_neuron(parsed)
+
+    def _is_dout(self, quantity_id: str) -> bool:
+        parsed = self._parsed(quantity_id)
+        if parsed is None or parsed.kind != "out" or not self._is_neuron(parsed):
+            return False
+        return self.layer(parsed.indices[0]).elementwise
+
+    def _is_definition(self, quantity_id: str) -> bool:
+        return (quantity_id == "E" or self.network.is_forward(quantity_id)
+                or self._is_signal(quantity_id) or self._is_gradient(quantity_id))
+
+    # -- the entries ---------------------------------------------------------------------
+    def _dE_dout(self, index: int):
+        """∂E/∂out[index, i] as a function of i (the definitions, built when asked)."""
+        return lambda i: self.definitions[qid("dE/dout", index, i)]
+
+    def _definition(self, quantity_id: str) -> sympy.Expr:
+        if quantity_id == "E":
+            return self.network.loss
+        if self.network.is_forward(quantity_id):
+            return self.network.forward[quantity_id]
+        parsed = parse_id(quantity_id)
+        if parsed.kind == "delta":
+            index, j = parsed.indices
+            return self.layer(index).delta_value(j, self._dE_dout(index))
+        if parsed.kind == "dE/dout" and parsed.indices[0] == self.network.depth:
+            return sympy.diff(self.network.loss, symbol(gradient_wrt(quantity_id)))
+        terms = self.gradients[quantity_id].terms
+        return total([product(symbol(delta_id), factor.value) for delta_id, factor in terms])
+
+    def _gradient(self, quantity_id: str) -> Gradient:
+        parsed = parse_id(quantity_id)
+        wrt = gradient_wrt(quantity_id)
+        depth = self.network.depth
+        if parsed.kind == "dE/dout" and parsed.indices[0] == depth:
+            return Gradient(quantity_id, wrt, ())
+        if parsed.kind in ("dE/dout", "dE/dx"):
+            index, k = (parsed.indices[0] + 1, parsed.indices[1]) if parsed.kind == "dE/dout" \
+                else (2, parsed.indices[0])
+            above = self.layer(index)
+            terms = tuple((qid("delta", index, j), above.dnet_dbelow(j, k, wrt))
+                          for j in range(1, above.size + 1))
+        elif parsed.kind == "dE/dw":
+            index, j, k = parsed.indices
+            terms = ((qid("delta", index, j), self.layer(index).dnet_dweight(j, k)),)
+        else:
+            item = self.layer(parsed.indices[0])
+            terms = tuple((qid("delta", item.index, j), item.dnet_dbias(j, wrt))
+                          for j in item.bias_neurons(wrt))
+        return Gradient(quantity_id, wrt, terms)
+
+    def _error_signal(self, delta_id: str) -> ErrorSignal:
+        index, j = parse_id(delta_id).indices
+        item = self.layer(index)
+        terms = item.delta_terms(j, self._dE_dout(index))
+        targets = [symbol(t) for t in self.network.target_ids()]
+        simplified, condition = item.simplified(j, self.definitions[delta_id], targets)
+        return ErrorSignal(delta_id, terms, simplified, condition)
+
+    def _dout_dnet(self, out_id: str) -> Factor:
+        index, j = parse_id(out_id).indices
+        return self.layer(index).dout_dnet(j)
+
 
 def derive(spec: NetworkSpec) -> Derivation:
-    """Derive every gradient of a spec's network by the chain rule."""
-    network = build(spec)
-    derivation = Derivation(network)
-    defs = derivation.definitions
-    defs.update(network.forward)
-    defs["E"] = network.loss
-    depth = network.depth
-    for j in range(1, network.size(depth) + 1):
-        out_id = qid("out", depth, j)
-        defs[qid("dE/dout", depth, j)] = sympy.diff(network.loss, symbol(out_id))
-        derivation.gradients[qid("dE/dout", depth, j)] = Gradient(
-            qid("dE/dout", depth, j), out_id, ()
-        )
-    for layer in range(depth, 1, -1):
-        if layer < depth:
-            _hidden_dE_dout(derivation, layer)
-        _error_signals(derivation, layer)
-        _parameter_gradients(derivation, layer)
-    _input_gradients(derivation)
-    return derivation
-
-
-def _hidden_dE_dout(derivation: Derivation, layer: int) -> None:
-    network = derivation.network
-    for j in range(1, network.size(layer) + 1):
-        out_id = qid("out", layer, j)
-        terms = tuple(
-            (
-                qid("delta", layer + 1, i),
-                Factor(qid("net", layer + 1, i), out_id, symbol(qid("w", layer + 1, i, j))),
-            )
-            for i in range(1, network.size(layer + 1) + 1)
-        )
-        _add_gradient(derivation, qid("dE/dout", layer, j), out_id, terms)
-
-
-def _add_gradient(derivation: Derivation, grad_id: str, wrt: str, terms: tuple) -> None:
-    derivation.gradients[grad_id] = Gradient(grad_id, wrt, terms)
-    derivation.definitions[grad_id] = total(
-        [product(symbol(delta_id), factor.value) for delta_id, factor in terms]
-    )
-
-
-def _error_signals(derivation: Derivation, layer: int) -> None:
-    network = derivation.network
-    name = network.activation(layer)
-    size = network.size(layer)
-    outs = [symbol(qid("out", layer, i)) for i in range(1, size + 1)]
-    defs = derivation.definitions
-    for j in range(1, size + 1):
-        out_id, net_id = qid("out", layer, j), qid("net", layer, j)
-        if activations.get(name).elementwise:
-            factor = Factor(out_id, net_id, _activation_slope(network, name, out_id, net_id))
-            derivation.dout_dnet[out_id] = factor
-            d_out = Factor("E", out_id, defs[qid("dE/dout", layer, j)])
-            terms = ((d_out, factor),)
-        else:
-            terms = tuple(
-                (
-                    Factor("E", qid("out", layer, i), defs[qid("dE/dout", layer, i)]),
-                    Factor(
-                        qid("out", layer, i),
-                        net_id,
-                        activations.softmax_jacobian_entry(i - 1, j - 1, outs),
-                    ),
-                )
-                for i in range(1, size + 1)
-            )
-        delta_id = qid("delta", layer, j)
-        value = _delta_value(terms, layer, j)
-        defs[delta_id] = value
-        simplified, condition = _softmax_simplification(network, layer, j, value)
-        derivation.error_signals[delta_id] = ErrorSignal(delta_id, terms, simplified, condition)
-
-
-def _delta_value(terms: tuple, layer: int, j: int) -> sympy.Expr:
-    """δ's definition: dE/dout · φ' for one term, else the simplified sum of products."""
-    if len(terms) == 1:
-        ((_, slope),) = terms
-        return symbol(qid("dE/dout", layer, j)) * slope.value
-    total = sympy.Add(*[a.value * b.value for a, b in terms])
-    return sympy.factor_terms(sympy.expand(total))
-
-
-def _activation_slope(network: Network, name: str, out_id: str, net_id: str) -> sympy.Expr:
-    slope = network.leaky_slope
-    in_output = activations.derivative_in_output(name, slope)
-    if in_output is not None:
-        return in_output.subs(activations.A, symbol(out_id))
-    return activations.derivative(name, slope).subs(activations.Z, symbol(net_id))
-
-
-def _softmax_simplification(network: Network, layer: int, j: int, value: sympy.Expr):
-    """Softmax + cross-entropy: δ_j = out_j Σ_i d_i − d_j, which is out_j − d_j if Σ d = 1.
-
-    Substitutes one target other than d_j by 1 minus the others; kept only if the result
-    is shorter and involves no other neuron's output (the form the tutorials show).
-    """
-    targets = [symbol(t) for t in network.target_ids()]
-    if layer != network.depth or network.activation(layer) != "softmax" or len(targets) < 2:
-        return None, None
-    replaced = targets[-1] if j != len(targets) else targets[-2]
-    rest = sympy.Add(*[t for t in targets if t != replaced])
-    candidate = sympy.expand(value.xreplace({replaced: 1 - rest}))
-    local = {symbol(qid("out", layer, j)), *targets}
-    if not candidate.free_symbols <= local or sympy.count_ops(candidate) >= sympy.count_ops(value):
-        return None, None
-    return candidate, "the targets sum to 1 (one-hot or probabilities)"
-
-
-def _parameter_gradients(derivation: Derivation, layer: int) -> None:
-    network = derivation.network
-    for j, row in enumerate(network.weight_ids(layer), start=1):
-        delta_id, net_id = qid("delta", layer, j), qid("net", layer, j)
-        for k, w_id in enumerate(row, start=1):
-            factor = Factor(net_id, w_id, symbol(qid("out", layer - 1, k)))
-            _add_gradient(derivation, qid("dE/dw", layer, j, k), w_id, ((delta_id, factor),))
-    size = network.size(layer)
-    for b_id in network.bias_ids(layer):
-        shared = network.spec.bias == "per-layer"
-        neurons = range(1, size + 1) if shared else [parse_id(b_id).indices[1]]
-        terms = tuple(
-            (qid("delta", layer, j), Factor(qid("net", layer, j), b_id, sympy.S.One))
-            for j in neurons
-        )
-        _add_gradient(derivation, "dE/d" + b_id, b_id, terms)
-
-
-def _input_gradients(derivation: Derivation) -> None:
-    network = derivation.network
-    for k, x_id in enumerate(network.input_ids(), start=1):
-        terms = tuple(
-            (qid("delta", 2, j), Factor(qid("net", 2, j), x_id, symbol(qid("w", 2, j, k))))
-            for j in range(1, network.size(2) + 1)
-        )
-        _add_gradient(derivation, qid("dE/dx", k), x_id, terms)
+    """Derive every gradient of a spec's network by the chain rule (entries on demand)."""
+    return Derivation(build(spec))

@@ -46,6 +46,9 @@ ID_PATTERN = re.compile(
     r"(?:\[(?P<idx>[1-9][0-9]*(?:,[1-9][0-9]*)*)\])?(?P<prime>')?$"
 )
 
+# A gradient's kind is this prefix and the kind of what it is taken with respect to.
+GRADIENT_PREFIX = "dE/d"
+
 # Python identifiers for generated code: the id with punctuation replaced.
 #   out[2,1] -> out_2_1, dE/dw[3,1,1] -> dE_dw_3_1_1, w[2,1,1]' -> w_2_1_1_new
 PYTHON_NEW_SUFFIX = "_new"
@@ -114,7 +117,20 @@ def gradient_id(param_id: str) -> str:
     parsed = parse_id(param_id)
     if parsed.kind == "out" and parsed.indices[0] == 1:
         return qid("dE/dx", parsed.indices[1])
-    return str(QuantityId("dE/d" + parsed.kind, parsed.indices))
+    return str(QuantityId(GRADIENT_PREFIX + parsed.kind, parsed.indices))
+
+
+def gradient_wrt(grad_id: str) -> str:
+    """The quantity a gradient is taken with respect to (the inverse of ``gradient_id``).
+
+    ``dE/dw[2,1,1]`` -> ``w[2,1,1]``; ``dE/dx[k]`` -> ``out[1,k]`` (an input).
+    """
+    parsed = parse_id(grad_id)
+    if not parsed.kind.startswith(GRADIENT_PREFIX):
+        raise ValueError(f"not a gradient id: {grad_id!r}")
+    if parsed.kind == "dE/dx":
+        return qid("out", 1, parsed.indices[0])
+    return qid(parsed.kind.removeprefix(GRADIENT_PREFIX), *parsed.indices)
 
 
 def updated_id(param_id: str) -> str:

@@ -1,10 +1,11 @@
 """The network as SymPy expressions: symbols for every quantity and the forward pass.
 
-``build(spec)`` gives a ``Network``: the ids of inputs, targets and parameters, and the
-forward definitions ``net[l,j] = Σ_k w[l,j,k]·out[l-1,k] + b`` and ``out[l,j] = φ(net[l,j])``
-(softmax: ``out[L,j] = exp(net[L,j]) / Σ_i exp(net[L,i])``), and the loss E in the
-symbols ``out[L,j]`` and ``d[j]``. Every expression is in symbols of other quantities, so
-each stays short whatever the size of the net.
+``build(spec)`` gives a ``Network``: one layer object per non-input layer
+(``symnn.layers``), the ids of inputs, targets and parameters, the forward definitions
+``net[l,j] = Σ_k w[l,j,k]·out[l-1,k] + b`` and ``out[l,j] = φ(net[l,j])`` (softmax:
+``out[L,j] = exp(net[L,j]) / Σ_i exp(net[L,i])``), built by the layers on first access,
+and the loss E in the symbols ``out[L,j]`` and ``d[j]``. Every expression is in symbols
+of other quantities, so each stays short whatever the size of the net.
 """
 
 from __future__ import annotations
@@ -13,19 +14,29 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from symnn import activations, losses
-from symnn.algebra import product, total
-from symnn.naming import qid, symbol
+from symnn import layers as layer_kinds
+from symnn import losses
+from symnn.lazymap import LazyMap
+from symnn.naming import parse_id, qid, symbol
 from symnn.spec import NetworkSpec
+
+FORWARD_KINDS = ("net", "out")
 
 
 @dataclass
 class Network:
-    """Symbols and forward definitions of a network spec."""
+    """Symbols, layers and forward definitions of a network spec."""
 
     spec: NetworkSpec
-    forward: dict[str, sympy.Expr] = field(default_factory=dict)  # net and out, in order
+    layers: dict[int, layer_kinds.Dense] = field(default_factory=dict)  # 2..L
     loss: sympy.Expr = sympy.S.Zero
+
+    def __post_init__(self):
+        if not self.layers:
+            depth = self.spec.depth
+            self.layers = {i: layer_kinds.layer(self.spec, i) for i in range(2, depth + 1)}
+        count = 2 * sum(self.spec.layers[1:])
+        self.forward = LazyMap(self._forward_ids, self._forward, self.is_forward, count)
 
     @property
     def depth(self) -> int:
@@ -45,6 +56,10 @@ class Network:
         """The activation name of a non-input layer."""
         return self.spec.activations[layer - 2]
 
+    def has_neuron(self, layer: int, j: int) -> bool:
+        """True if neuron j of a layer exists (layers count from 1)."""
+        return 1 <= layer <= self.depth and 1 <= j <= self.size(layer)
+
     def input_ids(self) -> list[str]:
         """The inputs: the outputs of layer 1."""
         return [qid("out", 1, k) for k in range(1, self.size(1) + 1)]
@@ -55,26 +70,15 @@ class Network:
 
     def weight_ids(self, layer: int) -> list[list[str]]:
         """w[l,j,k] as rows (receiving neuron j) of columns (sending neuron k)."""
-        return [
-            [qid("w", layer, j, k) for k in range(1, self.size(layer - 1) + 1)]
-            for j in range(1, self.size(layer) + 1)
-        ]
+        return self.layers[layer].weight_ids()
 
     def bias_ids(self, layer: int) -> list[str]:
         """The biases of a layer: one per neuron, one shared, or none."""
-        if self.spec.bias == "per-neuron":
-            return [qid("b", layer, j) for j in range(1, self.size(layer) + 1)]
-        if self.spec.bias == "per-layer":
-            return [qid("b", layer)]
-        return []
+        return self.layers[layer].bias_ids()
 
     def bias_of(self, layer: int, j: int) -> str | None:
         """The id of the bias added to neuron j of a layer, if any."""
-        if self.spec.bias == "per-neuron":
-            return qid("b", layer, j)
-        if self.spec.bias == "per-layer":
-            return qid("b", layer)
-        return None
+        return self.layers[layer].bias_of(j)
 
     def parameter_ids(self) -> list[str]:
         """Every weight and bias, layer by layer (weights row by row, then biases)."""
@@ -84,30 +88,34 @@ class Network:
             ids += self.bias_ids(layer)
         return ids
 
+    # -- forward definitions -------------------------------------------------------------
+    def is_forward(self, quantity_id: str) -> bool:
+        """True for the id of a net or out of a non-input layer."""
+        try:
+            parsed = parse_id(quantity_id)
+        except ValueError:
+            return False
+        return (parsed.kind in FORWARD_KINDS and not parsed.updated
+                and parsed.indices[0] >= 2 and self.has_neuron(*parsed.indices))
+
+    def _forward_ids(self) -> list[str]:
+        ids: list[str] = []
+        for item in self.layers.values():
+            ids += item.ids("net") + item.ids("out")
+        return ids
+
+    def _forward(self, quantity_id: str) -> sympy.Expr:
+        parsed = parse_id(quantity_id)
+        layer, j = parsed.indices
+        item = self.layers[layer]
+        return item.net(j) if parsed.kind == "net" else item.out(j)
+
 
 def build(spec: NetworkSpec) -> Network:
-    """Build the symbolic forward pass and loss of a spec."""
+    """Build the symbolic network of a spec: its layers and its loss (the forward
+    definitions are built on first access)."""
     network = Network(spec)
-    for layer in range(2, spec.depth + 1):
-        nets = []
-        for j in range(1, network.size(layer) + 1):
-            weighted = total([
-                product(symbol(qid("w", layer, j, k)), symbol(qid("out", layer - 1, k)))
-                for k in range(1, network.size(layer - 1) + 1)
-            ])
-            bias = network.bias_of(layer, j)
-            network.forward[qid("net", layer, j)] = (
-                weighted if bias is None else sympy.Add(weighted, symbol(bias))
-            )
-            nets.append(symbol(qid("net", layer, j)))
-        name = network.activation(layer)
-        for j, net in enumerate(nets, start=1):
-            if activations.get(name).elementwise:
-                out = activations.expression(name, net, network.leaky_slope)
-            else:
-                out = activations.get(name).build(nets, j - 1)
-            network.forward[qid("out", layer, j)] = out
-    outputs = [symbol(qid("out", spec.depth, j)) for j in range(1, spec.layers[-1] + 1)]
+    outputs = [symbol(i) for i in network.layers[spec.depth].ids("out")]
     targets = [symbol(t) for t in network.target_ids()]
     network.loss = losses.get(spec.loss).build(outputs, targets)
     return network
