@@ -62,7 +62,7 @@ def test_seed_claims_stand_on_their_lines(seed):
 def test_seed_skipped_lines_by_reason(seed):
     from symnn.check.documents.report import skipped_counts
 
-    assert skipped_counts(seed) == {"prose": 74, "unknown": 4, "general formula": 29}
+    assert skipped_counts(seed) == {"prose": 74, "unknown": 4}
 
 
 def test_cli_json(capsys):
@@ -89,7 +89,7 @@ def test_cli_text_and_markdown(capsys):
         f"symnn check seed-001.md: 21 claims (spec {SPEC}, notation net-out)"
     )
     assert text[-2:] == [
-        "skipped: 74 prose math (no equation), 4 no known name, 29 general formula (free indices)",
+        "skipped: 74 prose math (no equation), 4 no known name",
         "14 correct, 4 correct given the values carried, 1 rounding slip, 2 wrong",
     ]
     main(["check", str(SEED), "--spec", str(SPEC), "--format", "markdown"])
@@ -228,14 +228,14 @@ def test_annotated_seed_renders_in_katex_and_latex(tmp_path, seed):
     from tests.tools import compile_latex, katex_errors
 
     copy = annotate(seed)
-    assert copy.count(r"\checkmark") == 18
-    assert copy.count(r"\boldsymbol{\times}") == 2
+    assert copy.count(r"\checkmark") == 32
+    assert copy.count(r"\boldsymbol{\times}") == 5
     mark = r"=0.53\;\approx\text{ (rounding: exact 0.537430, rounds to 0.54)}$$"
     assert copy.splitlines()[164].endswith(mark)
     marked = [
         b.text for b in markdown.blocks(copy)[0] if r"\checkmark" in b.text or r"\times" in b.text
     ]
-    assert len(marked) == 14
+    assert len(marked) == 31
     assert katex_errors(marked) == [None] * len(marked)
     body = "\n".join(f"\\[ {m} \\]" for m in marked)
     compile_latex(
@@ -257,3 +257,63 @@ def test_annotate_writes_a_copy(tmp_path, capsys):
         "$out \\ x_1^2 = 0.9\\;\\boldsymbol{\\times}\\text{ (exact 0.537430; other-quantity)}$\n"
     )
     assert path.read_text(encoding="utf-8") == "$$E = 0.38$$ and $out \\ x_1^2 = 0.9$\n"
+
+
+# ---------------------------------------------------------------------------- general formulas
+
+
+def formulas(result):
+    return {f.line: (f.verdict, f.causes) for f in result.formulas}
+
+
+def test_seed_general_formulas_and_their_index_slips(seed):
+    found = formulas(seed)
+    correct = [103, 105, 107, 191, 221, 225, 229, 233, 237, 283, 287, 291, 341, 351]
+    assert [line for line, (verdict, _) in found.items() if verdict == "correct"] == correct
+    assert {line: v for line, v in found.items() if v[0] == "wrong"} == {
+        327: ("wrong", ["layer-index", "index"]),
+        331: ("wrong", ["index"]),
+        335: ("wrong", ["layer-index"]),
+    }
+    assert found[347] == ("not-about-this-network", [])
+    by_line = {f.line: f for f in seed.formulas}
+    assert by_line[331].corrected == [
+        r"\left(\sum {w_{ji}^l \delta _{i}^{l+1}}\right) \phi´(net x_j^l)"
+    ]
+    assert by_line[335].corrected == [
+        r"\frac{\partial E}{\partial net \ x^{l+1}_{j}}\frac{\partial net \ x^{l+1}_{j}}"
+        r"{\partial w_{ij}^l}",
+        r"\delta _j^{l+1} x_i^{l}",
+    ]
+    assert by_line[335].note.startswith("side 2 (")
+    assert "is wrong for i=1..2, j=1..2, l=2: layer-index; it should read" in by_line[335].note
+    assert by_line[105].note == "holds for j=1..2, l=1..2"
+
+
+SLIPS = r"""
+$$net \ x_j^{l+1}=\sum_i x_i^l w_{ji}^l + b_j^{l+1}$$
+
+$$\delta_j^L = \frac{2(d_j-x_j^L)}{n}\phi'(net \ x_j^L)$$
+
+$$\delta_j^L = \frac{-2(d_j-x_j^L)}{n} out \ x_j^L$$
+
+$$\delta_j^{5} = \frac{\partial E}{\partial net \ x_j^{5}}$$
+
+$$\frac{\partial E}{\partial w_{ij}^l} = \delta_j^{l+1} out \ x_i^l$$
+"""
+
+
+def test_general_formula_slips(tmp_path):
+    path = document(tmp_path, SLIPS)
+    result = documents.check(path, tmp_path / "net.toml")
+    assert formulas(result) == {
+        2: ("wrong", ["index-swap"]),
+        4: ("wrong", ["sign"]),
+        6: ("wrong", []),
+        8: ("not-about-this-network", []),
+        10: ("correct", []),
+    }
+    assert result.formulas[0].corrected == [r"\sum_i x_i^l w_{ij}^l + b_j^{l+1}"]
+    assert result.formulas[2].note == (
+        r"side 2 (\frac{-2(d_j-x_j^L)}{n} out \ x_j^L) is wrong for j=1..2"
+    )

@@ -21,10 +21,13 @@ TEXT_UNSAFE = re.compile(r"[^A-Za-z0-9 .,;:()'/+=-]")
 def annotate(result: DocumentCheck) -> str:
     """The document's text with a mark inserted after each claimed number."""
     text = result.source.text
-    inserts = sorted(
-        ((j.located.end, mark(j)) for j in result.judged if j.located.end is not None),
-        key=lambda item: item[0],
-    )
+    inserts = [(j.located.end, mark(j)) for j in result.judged if j.located.end is not None]
+    inserts += [
+        (f.end, formula_mark(f))
+        for f in result.formulas
+        if f.end is not None and f.verdict in ("correct", "wrong")
+    ]
+    inserts.sort(key=lambda item: item[0])
     parts, last = [], 0
     for offset, text_mark in inserts:
         parts += [text[last:offset], text_mark]
@@ -46,6 +49,14 @@ def mark(judged: Judged) -> str:
         return rf"\;\approx\text{{ (rounding: exact {exact}, rounds to {rounded})}}"
     cause = f"; {_safe(verdict.cause)}" if verdict.cause else ""
     return rf"\;\boldsymbol{{\times}}\text{{ (exact {exact}{cause})}}"
+
+
+def formula_mark(formula) -> str:
+    """The mark for a general formula: it holds for every index, or the slips named."""
+    if formula.verdict == "correct":
+        return r"\;\checkmark"
+    causes = ", ".join(formula.causes) or "wrong for some indices"
+    return rf"\;\boldsymbol{{\times}}\text{{ ({_safe(causes)})}}"
 
 
 def _safe(text: str) -> str:

@@ -16,6 +16,7 @@ import sympy
 from symnn import notation, spec
 from symnn.check.documents import claims, markdown
 from symnn.check.documents.claims import Located, Skipped
+from symnn.check.documents.general import Formulas, FormulaVerdict
 from symnn.check.documents.source import MAX_BLOCKS, MAX_DOCUMENT, Source
 from symnn.check.verdict import Checker, Verdict
 from symnn.derive import derive
@@ -40,10 +41,12 @@ class DocumentCheck:
 
     source: Source
     judged: list[Judged] = field(default_factory=list)
+    formulas: list[FormulaVerdict] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     checkers: dict = field(default_factory=dict)  # spec name -> Checker
 
     spec_names: dict = field(default_factory=dict)  # spec key -> the name shown
+    general: dict = field(default_factory=dict)  # spec key -> Formulas
 
     def checkers_named(self) -> list[str]:
         """The specs used, as named on the command line or in directives."""
@@ -86,9 +89,15 @@ def check(path: str | Path, spec_path: str | Path | None, preset: str | None = N
             continue
         checker = _checker(result, block.spec, base, Path(path).parent, preset)
         constants = _constants(checker)
-        located, skipped = claims.read(source, block, checker.names, constants)
+        located, general, skipped = claims.read(source, block, checker.names, constants)
         groups.setdefault(block.spec, []).extend(located)
         result.skipped.extend(skipped)
+        if general:
+            formulas = _formulas(result, block.spec or "", checker)
+            for item in general:
+                verdict = formulas.check(list(item.sides), item.line, item.text)
+                verdict.end = item.end
+                result.formulas.append(verdict)
     for key, located in groups.items():
         checker = result.checkers[key or ""]
         verdicts = checker.check([item.claim for item in located])
@@ -96,6 +105,7 @@ def check(path: str | Path, spec_path: str | Path | None, preset: str | None = N
         result.judged += [Judged(i, v, name) for i, v in zip(located, verdicts, strict=True)]
     result.judged.sort(key=lambda j: j.located.line)
     result.skipped.sort(key=lambda s: s.line)
+    result.formulas.sort(key=lambda f: f.line)
     return result
 
 
@@ -127,6 +137,12 @@ def _checker(result: DocumentCheck, key, base, folder: Path, preset) -> Checker:
         result.checkers[key or ""] = Checker(derive(network_spec), note)
         result.spec_names[key or ""] = key or base[0]
     return result.checkers[key or ""]
+
+
+def _formulas(result: DocumentCheck, key: str, checker: Checker) -> Formulas:
+    if key not in result.general:
+        result.general[key] = Formulas(checker)
+    return result.general[key]
 
 
 def _constants(checker: Checker) -> dict:

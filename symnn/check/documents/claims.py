@@ -51,6 +51,16 @@ class Located:
 
 
 @dataclass(frozen=True)
+class General:
+    """An equation with free indices, to be checked for every index value."""
+
+    line: int
+    text: str
+    sides: tuple[str, ...]  # the sides' texts, labels blanked
+    end: int | None  # offset in the document right after the equation
+
+
+@dataclass(frozen=True)
 class Skipped:
     """An equation that is not a claim, or one that cannot be read, with the reason."""
 
@@ -60,9 +70,10 @@ class Skipped:
     note: str = ""
 
 
-def read(source: Source, block: Block, names: Names, constants: dict) -> tuple[list, list]:
-    """The claims of one math block and the equations skipped in it."""
+def read(source: Source, block: Block, names: Names, constants: dict):
+    """The claims, general formulas and skipped equations of one math block."""
     located: list[Located] = []
+    general: list[General] = []
     skipped: list[Skipped] = []
     clean = blank(block.text)
     for equation in split(block.text):
@@ -72,6 +83,11 @@ def read(source: Source, block: Block, names: Names, constants: dict) -> tuple[l
             skipped.append(Skipped(line, written, "prose"))
             continue
         claim, remark = _claim(equation, clean, names, constants)
+        if claim is None and remark[0] == GENERAL:
+            sides = tuple(_text(clean, side) for side in equation.sides)
+            end = block.offset + equation.end if block.placed else None
+            general.append(General(line, written, sides, end))
+            continue
         if claim is None:
             skipped.append(Skipped(line, written, *remark))
             continue
@@ -79,7 +95,7 @@ def read(source: Source, block: Block, names: Names, constants: dict) -> tuple[l
         line = source.line(block.offset + value_side.start)
         end = block.offset + value_side.end if block.placed else None
         located.append(Located(claim, line, written, end, remark))
-    return located, skipped
+    return located, general, skipped
 
 
 def _claim(equation: Equation, clean: str, names: Names, constants: dict):

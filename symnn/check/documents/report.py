@@ -19,6 +19,12 @@ from symnn.check.report import LABELS, summary_line
 from symnn.check.verdict import PASSING, summary
 
 FORMATS = ("text", "markdown", "json")
+FORMULA_LABELS = {
+    "correct": "correct",
+    "wrong": "wrong",
+    "not-about-this-network": "not about this network",
+    "unread": "not read",
+}
 SHOWN_TEXT = 70  # characters of an equation shown in the text report
 NOTE_WIDTH = 100
 JSON_DIGITS = 20
@@ -32,6 +38,7 @@ def render(result: DocumentCheck, fmt: str) -> str:
 def exit_status(result: DocumentCheck) -> int:
     """0 when every claim passes and every equation could be read, else 1."""
     failing = any(v.verdict not in PASSING for v in result.verdicts)
+    failing = failing or any(f.verdict == "wrong" for f in result.formulas)
     return 1 if failing or _unreadable(result) else 0
 
 
@@ -89,6 +96,15 @@ def _text(result: DocumentCheck) -> str:
         if note:
             lines.append(textwrap.fill(note, NOTE_WIDTH, initial_indent="    ",
                                        subsequent_indent="    "))
+    if result.formulas:
+        lines += ["", f"general formulas: {_formula_summary(result)}", ""]
+        for formula in result.formulas:
+            lines.append(
+                f"{formula.line:<5} {FORMULA_LABELS[formula.verdict]:<24} {_shorten(formula.text)}"
+            )
+            if formula.verdict != "correct":
+                lines.append(textwrap.fill(formula.note, NOTE_WIDTH, initial_indent="    ",
+                                           subsequent_indent="    "))
     unreadable = _unreadable(result)
     if unreadable:
         lines += ["", "cannot be read:"]
@@ -127,6 +143,15 @@ def _markdown(result: DocumentCheck) -> str:
             _note(judged),
         ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    if result.formulas:
+        lines += ["", f"## General formulas: {_formula_summary(result)}", "",
+                  "| line | formula as written | verdict | note |", "|---|---|---|---|"]
+        for formula in result.formulas:
+            label = FORMULA_LABELS[formula.verdict]
+            label = f"**{label}**" if formula.verdict == "wrong" else label
+            cells = [str(formula.line), "$" + " ".join(formula.text.split()) + "$", label,
+                     formula.note]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     unreadable = _unreadable(result)
     if unreadable:
         lines += ["", "Cannot be read:", ""]
@@ -139,6 +164,7 @@ def _json(result: DocumentCheck) -> str:
         "document": result.source.name,
         "specs": result.checkers_named(),
         "claims": [_claim_json(j) for j in result.judged],
+        "formulas": [_formula_json(f) for f in result.formulas],
         "unreadable": [
             {"line": s.line, "text": s.text, "reason": s.note} for s in _unreadable(result)
         ],
@@ -166,3 +192,21 @@ def _claim_json(judged) -> dict:
         "formula": claim.formula,
         "spec": judged.spec,
     }
+
+
+def _formula_json(formula) -> dict:
+    return {
+        "line": formula.line,
+        "id": formula.instances[0] if formula.instances else None,
+        "instances": formula.instances,
+        "text": formula.text,
+        "verdict": formula.verdict,
+        "note": formula.note,
+        "causes": formula.causes,
+        "corrected": formula.corrected,
+    }
+
+
+def _formula_summary(result: DocumentCheck) -> str:
+    counts = Counter(f.verdict for f in result.formulas)
+    return ", ".join(f"{counts[k]} {FORMULA_LABELS[k]}" for k in FORMULA_LABELS if counts[k])
