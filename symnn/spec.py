@@ -20,7 +20,7 @@ from symnn import activations, losses
 from symnn.errors import SpecError
 
 BIAS_MODES = ("per-neuron", "per-layer", "none")
-TOP_LEVEL_KEYS = ("network", "values", "notation", "claims")
+TOP_LEVEL_KEYS = ("network", "values", "notation", "names", "claims")
 NETWORK_KEYS = ("layers", "activation", "loss", "bias", "leaky_slope")
 VALUES_KEYS = ("inputs", "targets", "weights", "biases", "learning_rate", "update_biases")
 
@@ -49,6 +49,7 @@ class NetworkSpec:
     values: Values | None = None
     notation: dict = field(default_factory=dict)  # raw; validated by symnn.notation
     claims: dict = field(default_factory=dict)  # raw; validated by symnn.check
+    names: dict = field(default_factory=dict)  # raw flat names (w1 = "w[2,1,1]"); symnn.check
 
     @property
     def depth(self) -> int:
@@ -117,6 +118,7 @@ def from_dict(data: dict[str, Any]) -> NetworkSpec:
         values=values,
         notation=_table(data.get("notation", {}), "notation"),
         claims=_table(data.get("claims", {}), "claims"),
+        names=_table(data.get("names", {}), "names"),
     )
 
 

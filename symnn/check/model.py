@@ -17,15 +17,24 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import sympy
 
-from symnn import losses
+from symnn import activations, losses
+from symnn.algebra import product
 from symnn.compiled import EXACT, FLOAT, Arithmetic, compute, to_sympy, working_precision
 from symnn.derive import Derivation, derive
 from symnn.evaluate import AFTER, leaf_values, update_definitions
-from symnn.naming import parse_id, symbol, updated_id
+from symnn.naming import parse_id, qid, symbol, updated_id
+
+# How a slip may change φ′ of a layer (``Options.slopes``): the derivative of another
+# activation written in the output (σ(1−σ) for a tanh layer), 1 (left out), relu′(0) = 1,
+# or the output form evaluated at net instead of out.
+SLOPE_KINDS = ("sigmoid", "tanh", "one", "relu-at-0", "at-net")
+# How a slip may change a layer's forward pass (``Options.forward``): φ not applied,
+# φ applied twice, or the weight matrix read transposed.
+FORWARD_KINDS = ("no-activation", "twice", "transposed")
 
 
 @dataclass(frozen=True)
@@ -35,7 +44,10 @@ class Options:
     ``output_scale`` multiplies ∂E/∂out of the output layer (a dropped factor 2 is ½, a
     flipped sign −1); ``rate`` replaces the learning rate; ``leaves`` overrides leaf values;
     ``updated_backprop`` back-propagates through the *updated* weights of the next layer;
-    ``loss`` re-derives the network with another loss.
+    ``loss`` re-derives the network with another loss; ``slopes`` and ``forward`` change
+    φ′ or the forward pass of some layers (pairs ``(layer, kind)``, kinds above);
+    ``gradient_from_net`` computes ∂E/∂w with the sending neuron's net instead of its out;
+    ``transposed_backprop`` back-propagates through w[l+1,j,i] instead of w[l+1,i,j].
     """
 
     output_scale: sympy.Rational = sympy.S.One
@@ -43,6 +55,36 @@ class Options:
     leaves: tuple[tuple[str, sympy.Rational], ...] = ()
     updated_backprop: bool = False
     loss: str | None = None
+    slopes: tuple[tuple[int, str], ...] = ()
+    forward: tuple[tuple[int, str], ...] = ()
+    gradient_from_net: bool = False
+    transposed_backprop: bool = False
+
+
+def combine(a: Options, b: Options) -> Options | None:
+    """Both slips at once, or None when they change the same thing."""
+    if (a.rate is not None and b.rate is not None) or (a.loss and b.loss):
+        return None
+    if (a.updated_backprop and b.updated_backprop) or (
+        a.gradient_from_net and b.gradient_from_net
+    ) or (a.transposed_backprop and b.transposed_backprop):
+        return None
+    for mine, theirs in ((a.leaves, b.leaves), (a.slopes, b.slopes), (a.forward, b.forward)):
+        if {k for k, _ in mine} & {k for k, _ in theirs}:
+            return None
+    if a.output_scale != 1 and b.output_scale != 1 and a.output_scale == b.output_scale:
+        return None
+    return Options(
+        output_scale=a.output_scale * b.output_scale,
+        rate=a.rate if a.rate is not None else b.rate,
+        leaves=a.leaves + b.leaves,
+        updated_backprop=a.updated_backprop or b.updated_backprop,
+        loss=a.loss or b.loss,
+        slopes=a.slopes + b.slopes,
+        forward=a.forward + b.forward,
+        gradient_from_net=a.gradient_from_net or b.gradient_from_net,
+        transposed_backprop=a.transposed_backprop or b.transposed_backprop,
+    )
 
 
 @dataclass
@@ -54,6 +96,7 @@ class Model:
     derivation: Derivation
     updates: dict[str, sympy.Expr] = field(default_factory=dict)  # p', the pass after, E'
     _leaf_numbers: dict = field(default_factory=dict, repr=False)
+    shared: dict = field(default_factory=dict, repr=False)  # caches lent to slip models
 
     def leaf_numbers(self, arithmetic: Arithmetic) -> dict:
         """The leaves converted for an arithmetic (once)."""
@@ -68,9 +111,7 @@ class Model:
 
     @cached_property
     def _deps(self) -> dict[str, list[str]]:
-        return {
-            k: sorted(s.name for s in expr.free_symbols) for k, expr in self.definitions.items()
-        }
+        return {k: _free_names(expr) for k, expr in self.definitions.items()}
 
     @cached_property
     def position(self) -> dict[str, int]:
@@ -98,19 +139,31 @@ class Model:
 
 
 
+@lru_cache(maxsize=100_000)
+def _free_names(expr: sympy.Expr) -> list[str]:
+    """The ids an expression reads, sorted (cached: slip models share most definitions)."""
+    return sorted(s.name for s in expr.free_symbols)
+
+
 def build_model(
     derivation: Derivation, options: Options | None = None, base: Model | None = None
 ) -> Model:
     """The model of a derivation (with a learning rate: the update step and ``E'``).
 
-    ``base``, the model of the same derivation without options, lends its update step
-    when the options keep the loss and the learning rate (it is the same expression).
+    ``base``, the model of the same derivation without options, lends its leaves, its
+    update step when the options keep the loss and the learning rate (it is the same
+    expression), and the derivations and update steps of other losses and rates it has
+    already built for other slips.
     """
     options = options or Options()
+    shared = base.shared if base is not None else {}
     if options.loss is not None:
-        derivation = derive(replace(derivation.spec, loss=options.loss))
+        key = ("derivation", options.loss)
+        if key not in shared:
+            shared[key] = derive(replace(derivation.spec, loss=options.loss))
+        derivation = shared[key]
     network = derivation.network
-    leaves = dict(leaf_values(derivation))
+    leaves = dict(base.leaves if base is not None else leaf_values(derivation))
     leaves.update(options.leaves)
     definitions = dict(derivation.definitions)
     if options.output_scale != 1:
@@ -123,13 +176,92 @@ def build_model(
         rate = sympy.Rational(values.learning_rate)
     if base is not None and options.loss is None and options.rate is None:
         updates = base.updates
+    elif rate is None:
+        updates = {}
     else:
-        updates = update_definitions(derivation, rate) if rate is not None else {}
+        key = ("updates", options.loss, rate)
+        if key not in shared:
+            shared[key] = update_definitions(derivation, rate)
+        updates = shared[key]
+    _change_layers(definitions, network, options, shared)
     if options.updated_backprop and updates:
         definitions = _backprop_through_updates(definitions, updates, network.depth)
     for key, expr in updates.items():
         definitions.setdefault(key, expr)
-    return Model(definitions, leaves, derivation, updates)
+    return Model(definitions, leaves, derivation, updates, shared=shared)
+
+
+def _change_layers(definitions: dict, network, options: Options, shared: dict) -> None:
+    """Apply the slips of ``options`` that rewrite single definitions (in place; the
+    rewritten definitions of each slip are built once per base model, in ``shared``)."""
+    changes = [("forward", *item) for item in options.forward]
+    changes += [("slope", *item) for item in options.slopes]
+    if options.gradient_from_net:
+        changes.append(("gradient-from-net", 0, ""))
+    if options.transposed_backprop:
+        changes.append(("transposed-backprop", 0, ""))
+    for change in changes:
+        if change not in shared:
+            shared[change] = _rewrite(definitions, network, *change)
+        definitions.update(shared[change])
+
+
+def _rewrite(definitions: dict, network, what: str, layer: int, kind: str) -> dict:
+    """The definitions one slip changes, rewritten."""
+    changed = {}
+    if what == "forward":
+        for j in range(1, network.size(layer) + 1):
+            if kind == "transposed":
+                key = qid("net", layer, j)
+                changed[key] = definitions[key].xreplace(_transpose(network, layer))
+            else:
+                net = symbol(qid("net", layer, j))
+                name = network.activation(layer)
+                once = activations.expression(name, net, network.leaky_slope)
+                twice = activations.expression(name, once, network.leaky_slope)
+                changed[qid("out", layer, j)] = net if kind == "no-activation" else twice
+    elif what == "slope":
+        for j in range(1, network.size(layer) + 1):
+            slope = _slope(network, layer, j, kind)
+            changed[qid("delta", layer, j)] = product(symbol(qid("dE/dout", layer, j)), slope)
+    elif what == "gradient-from-net":
+        for layer in range(3, network.depth + 1):
+            for j, row in enumerate(network.weight_ids(layer), start=1):
+                for k in range(1, len(row) + 1):
+                    changed[qid("dE/dw", layer, j, k)] = product(
+                        symbol(qid("delta", layer, j)), symbol(qid("net", layer - 1, k))
+                    )
+    else:  # transposed back-propagation
+        for layer in range(2, network.depth):
+            if network.size(layer) != network.size(layer + 1):
+                continue
+            swap = _transpose(network, layer + 1)
+            for j in range(1, network.size(layer) + 1):
+                key = qid("dE/dout", layer, j)
+                changed[key] = definitions[key].xreplace(swap)
+    return changed
+
+
+def _transpose(network, layer: int) -> dict:
+    """w[l,j,k] -> w[l,k,j] for a square weight matrix."""
+    size = network.size(layer)
+    return {
+        symbol(qid("w", layer, j, k)): symbol(qid("w", layer, k, j))
+        for j in range(1, size + 1)
+        for k in range(1, size + 1)
+    }
+
+
+def _slope(network, layer: int, j: int, kind: str) -> sympy.Expr:
+    """φ′ of neuron j as a slip writes it (see ``SLOPE_KINDS``)."""
+    out, net = symbol(qid("out", layer, j)), symbol(qid("net", layer, j))
+    if kind == "one":
+        return sympy.S.One
+    if kind == "relu-at-0":
+        return sympy.Piecewise((sympy.S.One, net >= 0), (sympy.S.Zero, True))
+    name = network.activation(layer) if kind == "at-net" else kind
+    in_output = activations.derivative_in_output(name, network.leaky_slope)
+    return in_output.subs(activations.A, net if kind == "at-net" else out)
 
 
 def _backprop_through_updates(definitions: dict, updates: dict, depth: int) -> dict:

@@ -11,6 +11,14 @@ x_i^l) when that names nothing else. A trailing prime ``'`` names the updated va
 A trailing argument list is ignored (``E(x_1^3,x_2^3)`` is E). Names the grammar cannot
 read (a notation symbol such as ``\mathcal{L}``) are matched by their text without spaces
 and braces.
+
+Flat names: a worksheet's ``[names]`` table gives the author's own names to quantities
+(``w5 = "w[3,1,1]"``, ``out_h1 = "out[2,1]"``, ``E_total = "E"``), read before the
+notation's. A letter followed by digits (``w5``) is also read as ``w_5`` and ``w_{5}``;
+a derivative of the loss by a flat name (``∂E_total/∂w5``, ``dE/dw5``,
+``\frac{\partial E_{total}}{\partial w_5}``) is the gradient of that quantity
+(∂E/∂net is δ, ∂E/∂out is ∂E/∂out); ``w5'``, ``w5^+`` and ``w5^{new}`` are the updated
+value.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from functools import cached_property
 from symnn import notation as notation_module
 from symnn.check.formula import FormulaError, NameRef, parse_ref
 from symnn.errors import SpecError
-from symnn.naming import parse_id
+from symnn.naming import gradient_id, parse_id
 from symnn.notation import Notation
 
 SUGGESTIONS = 5  # closest valid names listed for an unknown one
@@ -41,13 +49,20 @@ class Reading:
 
 
 class Names:
-    """Every quantity of a network by canonical id and by its name in one notation."""
+    """Every quantity of a network by canonical id and by its name in one notation
+    (and by the worksheet's flat names, ``aliases``: name -> canonical id)."""
 
-    def __init__(self, ids: list[str], notation: Notation):
+    def __init__(self, ids: list[str], notation: Notation, aliases: dict | None = None):
         self.notation = notation
         self.ids = list(ids)
         self._known = set(self.ids)
         self._latex = {i: notation_module.latex_name(i, notation) for i in self.ids}
+        self.aliases = _validated_aliases(aliases or {}, self._known)
+        self._alias_keys: dict[tuple, str] = {}
+        for alias, quantity_id in self.aliases.items():
+            for form in _alias_forms(alias):
+                for key, _ in _keys(form):
+                    self._alias_keys.setdefault(key, quantity_id)
 
     @cached_property
     def _by_key(self) -> dict[tuple, str]:
@@ -79,15 +94,46 @@ class Names:
             return Reading(parsed, text, by_notation=False)
         arguments = ARGUMENTS.search(stripped)  # E(x_1^3, x_2^3): the arguments say nothing
         forms = [stripped] if arguments is None else [stripped, stripped[: arguments.start()]]
+        if self.aliases:
+            found = self._read_alias(forms)
+            if found is not None:
+                return Reading(found, text, by_notation=True)
         for form in forms:
             for key, _ in _keys(form):
                 if key in self._by_key:
                     return Reading(self._by_key[key], text, by_notation=True)
         return None
 
+    def _read_alias(self, forms: list[str]) -> str | None:
+        """The id a text names through the flat names, or None."""
+        for form in forms:
+            updated = UPDATED.search(form)
+            if updated:
+                found = self._read_alias([form[: updated.start()]])
+                return None if found is None else _updated(found, self._known)
+            for key, _ in _keys(form):
+                if key[2]:  # a prime: the updated value
+                    base = self._alias_keys.get((*key[:2], False))
+                    if base is not None:
+                        return _updated(base, self._known)
+                if key in self._alias_keys:
+                    return self._alias_keys[key]
+            derivative = _derivative_parts(form)
+            if derivative is not None:
+                top, bottom = derivative
+                losses = ("E", self.notation.loss)
+                loss = self._read_alias([top]) or (top if top in losses else None)
+                below = self._read_alias([bottom])
+                if loss in losses and below is not None:
+                    return _gradient_of(below, self._known)
+        return None
+
     def of_ref(self, ref: NameRef) -> str | None:
         """The id of a name met inside a formula, or None."""
-        return self._by_key.get(("ref", _ref_key(ref), False))
+        key = ("ref", _ref_key(ref), False)
+        if key in self._alias_keys:
+            return self._alias_keys[key]
+        return self._by_key.get(key)
 
     def require(self, text: str, where: str) -> Reading:
         """``read``, or SpecError listing the closest valid names."""
@@ -112,6 +158,70 @@ class Names:
         shortlist = sorted(self.ids, key=lambda i: -score(i, True))[: 20 * count]
         best = sorted(shortlist, key=lambda i: -score(i, False))[:count]
         return ", ".join(f"{i} ({self.plain(i)})" for i in best)
+
+
+UPDATED = re.compile(r"\s*\^\s*(?:\+|\{\s*(?:\+|new|\\text\{new\})\s*\})\s*$")
+DERIVATIVE = re.compile(
+    r"^(?:\\frac\{\\partial\s*(?P<a>.+?)\}\{\\partial\s*(?P<b>.+)\}"
+    r"|(?:∂|d|\\partial\s*)(?P<c>[^/]+?)\s*/\s*(?:∂|d|\\partial\s*)(?P<d>[^/]+))$"
+)
+FLAT = re.compile(r"^([A-Za-z]+)(\d+)$")  # w5, h1: also read as w_5 and w_{5}
+
+
+def _validated_aliases(aliases: dict, known: set[str]) -> dict[str, str]:
+    """The ``[names]`` table checked: each value a canonical id of this network."""
+    checked = {}
+    for alias, value in aliases.items():
+        where = f"names.{alias}" if re.fullmatch(r"[A-Za-z0-9_-]+", alias) else f'names."{alias}"'
+        if not isinstance(value, str):
+            raise SpecError(f"{where}: expected a canonical id such as \"w[2,1,1]\", got {value!r}")
+        try:
+            quantity_id = str(parse_id(value))
+        except ValueError:
+            quantity_id = None
+        if quantity_id not in known:
+            raise SpecError(
+                f"{where}: expected a canonical id of this network such as \"w[2,1,1]\", "
+                f"got {value!r}"
+            )
+        if not alias.strip() or len(alias) > 100:
+            raise SpecError(f"{where}: expected a name of 1 to 100 characters")
+        checked[alias.strip()] = quantity_id
+    return checked
+
+
+def _alias_forms(alias: str) -> list[str]:
+    flat = FLAT.match(alias)
+    if flat is None:
+        return [alias]
+    return [alias, f"{flat[1]}_{flat[2]}", f"{flat[1]}_{{{flat[2]}}}"]
+
+
+def _derivative_parts(text: str) -> tuple[str, str] | None:
+    match = DERIVATIVE.match(text.strip())
+    if match is None:
+        return None
+    top, bottom = (match["a"], match["b"]) if match["a"] else (match["c"], match["d"])
+    return ARGUMENTS.sub("", top.strip()), bottom.strip()
+
+
+def _updated(quantity_id: str, known: set[str]) -> str | None:
+    updated = quantity_id + "'"
+    return updated if updated in known else None
+
+
+def _gradient_of(quantity_id: str, known: set[str]) -> str | None:
+    """∂E/∂(quantity): a parameter's or input's gradient, δ for a net, ∂E/∂out for an out."""
+    parsed = parse_id(quantity_id)
+    if parsed.kind == "net":
+        found = "delta" + quantity_id[3:]
+    elif parsed.kind == "out" and parsed.indices[0] > 1:
+        found = "dE/dout" + quantity_id[3:]
+    elif parsed.kind in ("w", "b", "out") and not parsed.updated:
+        found = gradient_id(quantity_id)
+    else:
+        return None
+    return found if found in known else None
 
 
 def _keys(text: str) -> list[tuple[tuple, bool]]:

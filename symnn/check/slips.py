@@ -4,7 +4,9 @@ Contract of an entry in ``SLIPS``: a name and a function ``(derivation, names) -
 giving the variants of that slip that apply to the network (none when it cannot happen,
 e.g. no learning rate, or when the variant would equal the network itself). A variant
 either rebuilds the model with changed ``Options`` (the checker evaluates it from scratch
-and from the claimant's carried values) or flips the sign of the value. The checker tries
+and from the claimant's carried values) or flips the sign of the value (alone, or the
+value of another slip: ``pair``). When no single slip reproduces a number, the checker
+tries two together and names both, joined with ``+``. The checker tries
 them in this order and names the first that reproduces a wrong claim; a claim that
 equals another quantity's value is the last resort (``OTHER_QUANTITY``).
 """
@@ -17,8 +19,9 @@ from itertools import combinations
 
 import sympy
 
+from symnn import activations
 from symnn.check.digits import show
-from symnn.check.model import Options, same_loss
+from symnn.check.model import Options, combine, same_loss
 from symnn.check.names import Names
 from symnn.derive import Derivation
 
@@ -140,6 +143,123 @@ def _no_learning_rate(derivation: Derivation, names: Names) -> list[Variant]:
     ]
 
 
+def _layers(derivation: Derivation) -> list[tuple[int, str]]:
+    """(layer, activation) of every non-input layer."""
+    network = derivation.network
+    return [(layer, network.activation(layer)) for layer in range(2, network.depth + 1)]
+
+
+def _layer_name(derivation: Derivation, layer: int) -> str:
+    return "the output layer" if layer == derivation.network.depth else f"layer {layer}"
+
+
+def _has_output_form(name: str, slope) -> bool:
+    return activations.get(name).elementwise and (
+        activations.derivative_in_output(name, slope) is not None
+    )
+
+
+def _activation_derivative(derivation: Derivation, names: Names) -> list[Variant]:
+    slope = derivation.network.leaky_slope
+    variants = []
+    for layer, name in _layers(derivation):
+        if not activations.get(name).elementwise:
+            continue
+        where = _layer_name(derivation, layer)
+        for other in ("sigmoid", "tanh"):
+            if other != name:
+                formula = {"sigmoid": "out(1 − out)", "tanh": "1 − out²"}[other]
+                variants.append(Variant(
+                    "activation-derivative",
+                    f"φ′ of {other}, {formula}, was used for the {name} of {where}",
+                    Options(slopes=((layer, other),)),
+                ))
+        if name == "relu" and not _has_output_form(name, slope):
+            variants.append(Variant(
+                "activation-derivative",
+                f"relu′(0) was taken as 1 in {where} (the derivative at 0 is 0)",
+                Options(slopes=((layer, "relu-at-0"),)),
+            ))
+    return variants
+
+
+def _missing_activation_derivative(derivation: Derivation, names: Names) -> list[Variant]:
+    return [
+        Variant(
+            "missing-activation-derivative",
+            f"the factor φ′ ({name}′) of {_layer_name(derivation, layer)} was left out: "
+            "δ = ∂E/∂out instead of ∂E/∂out · φ′",
+            Options(slopes=((layer, "one"),)),
+        )
+        for layer, name in _layers(derivation)
+        if name != "identity"
+    ]
+
+
+def _transposed_weight(derivation: Derivation, names: Names) -> list[Variant]:
+    network = derivation.network
+    variants = []
+    square = [layer for layer in range(2, network.depth + 1)
+              if network.size(layer) == network.size(layer - 1) > 1]
+    if any(layer > 2 for layer in square):
+        variants.append(Variant(
+            "transposed-weight",
+            "back-propagated with w_kj in place of w_jk (the weight matrix read transposed)",
+            Options(transposed_backprop=True),
+        ))
+    for layer in square:
+        variants.append(Variant(
+            "transposed-weight",
+            f"the weights into {_layer_name(derivation, layer)} were read transposed in the "
+            "forward pass",
+            Options(forward=((layer, "transposed"),)),
+        ))
+    return variants
+
+
+def _net_for_out(derivation: Derivation, names: Names) -> list[Variant]:
+    network = derivation.network
+    variants = []
+    if network.depth > 2:
+        variants.append(Variant(
+            "net-for-out",
+            "∂E/∂w was computed as δ · net of the sending neuron where its out belongs",
+            Options(gradient_from_net=True),
+        ))
+    for layer, name in _layers(derivation):
+        if not activations.get(name).elementwise or name == "identity":
+            continue
+        where = _layer_name(derivation, layer)
+        variants.append(Variant(
+            "net-for-out", f"φ ({name}) was not applied in {where}: out = net",
+            Options(forward=((layer, "no-activation"),)),
+        ))
+        variants.append(Variant(
+            "net-for-out", f"φ ({name}) was applied twice in {where}: out = φ(φ(net))",
+            Options(forward=((layer, "twice"),)),
+        ))
+        if _has_output_form(name, network.leaky_slope):
+            variants.append(Variant(
+                "net-for-out",
+                f"φ′ of {where} was evaluated at net where its out belongs",
+                Options(slopes=((layer, "at-net"),)),
+            ))
+    return variants
+
+
+def _update_sign(derivation: Derivation, names: Names) -> list[Variant]:
+    rate = derivation.spec.values.learning_rate
+    if rate is None:
+        return []
+    return [
+        Variant(
+            "update-sign",
+            "the update went uphill: w + η·∂E/∂w instead of w − η·∂E/∂w",
+            Options(rate=-sympy.Rational(rate)),
+        )
+    ]
+
+
 SLIPS: dict[str, Callable[[Derivation, Names], list[Variant]]] = {
     "sign": _sign,
     "gradient-sign": _gradient_sign,
@@ -149,9 +269,33 @@ SLIPS: dict[str, Callable[[Derivation, Names], list[Variant]]] = {
     "target-swap": _target_swap,
     "updated-weight": _updated_weight,
     "no-learning-rate": _no_learning_rate,
+    "activation-derivative": _activation_derivative,
+    "missing-activation-derivative": _missing_activation_derivative,
+    "transposed-weight": _transposed_weight,
+    "net-for-out": _net_for_out,
+    "update-sign": _update_sign,
 }
 
 
 def variants(derivation: Derivation, names: Names) -> list[Variant]:
     """Every variant of every slip that applies to the network, in catalogue order."""
     return [v for make in SLIPS.values() for v in make(derivation, names)]
+
+
+def pair(first: Variant, second: Variant) -> Variant | None:
+    """Two slips of different kinds made together (``missing-2+activation-derivative``),
+    or None when they change the same thing."""
+    if first.slip == second.slip or (first.negate and second.negate):
+        return None
+    if first.negate or second.negate:
+        options = first.options or second.options
+    else:
+        options = combine(first.options, second.options)
+        if options is None:
+            return None
+    return Variant(
+        f"{first.slip}+{second.slip}",
+        f"{first.description}, and {second.description}",
+        options,
+        negate=first.negate or second.negate,
+    )

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import sympy
 
@@ -49,6 +50,9 @@ FORMULA_NUMBER = re.compile(r"\d+\.\d+|\.\d+|\d+")
 MAX_SEARCH_CONE = 400  # formulas of quantities computed from more: no number-by-number search
 MAX_TRIALS = 400  # numbers tried in place of others, per formula
 ROLES = {"d": "the target", "w": "the weight", "b": "the bias"}
+ROUNDING_MARGIN = sympy.Rational(3, 2)  # on the first-order spread of a formula's rounding
+PAIR_DIGITS = 3  # two slips together are tried for claims with this many significant digits
+MAX_PAIR_MODEL = 400  # ... and for networks with at most this many definitions
 
 
 @dataclass
@@ -85,10 +89,11 @@ class Checker:
         self.derivation = derivation
         self.model = build_model(derivation)
         self.exact = evaluate(derivation).values
-        self.names = Names(self.model.ids(), notation)
+        self.names = Names(self.model.ids(), notation, derivation.spec.names)
         self._variants: list[Variant] | None = None
-        self._variant_models: dict[int, Model] = {}
-        self._variant_runs: dict[tuple[int, bool], dict] = {}
+        self._pairs: list[tuple[tuple[int, int], Variant]] | None = None
+        self._variant_models: dict = {}  # by variant index, or pair of indices
+        self._variant_runs: dict[tuple, dict] = {}
         self._everything_carried: dict | None = None
 
     # ---------------------------------------------------------------- all claims
@@ -227,24 +232,12 @@ class Checker:
     # ---------------------------------------------------------------- slips
 
     def _find_slip(self, claim: Claim, exact, carried) -> tuple[list[str], str | None]:
-        """Every slip that reproduces a wrong claim (catalogue order) and a description."""
+        """Every slip that reproduces a wrong claim (catalogue order) and a description:
+        one slip, else the value of another quantity, else two slips together."""
+        found = self._reproducing(claim, carried, list(enumerate(self.variants())))
+        if found[0]:
+            return found
         written = claim.written
-        causes: list[str] = []
-        texts: list[str] = []
-        shown = None
-        for index, variant in enumerate(self.variants()):
-            for with_carried in (False, True):
-                if with_carried and carried is None:
-                    continue
-                value = self._variant_value(index, variant, claim.id, with_carried, written)
-                if value is not None and written.matches(value):
-                    causes.append(variant.slip)
-                    suffix = " (with your carried values)" if with_carried else ""
-                    texts.append(variant.description + suffix)
-                    shown = shown or show(value)
-                    break
-        if causes:
-            return causes, f"{', or '.join(texts)}: that gives {shown}"
         others = [
             other
             for other, value in self.exact.items()
@@ -255,7 +248,48 @@ class Checker:
             return [OTHER_QUANTITY], (
                 f"{written.text} is the value of {names}: the claim may be about another quantity"
             )
+        if written.significant >= PAIR_DIGITS and len(self.model.definitions) <= MAX_PAIR_MODEL:
+            found = self._reproducing(claim, carried, self.pairs())
+            if found[0]:
+                return found
         return [], None
+
+    def _reproducing(self, claim: Claim, carried, variants) -> tuple[list[str], str | None]:
+        """The slips among ``variants`` (key, Variant) that reproduce the claim.
+
+        A slip that reproduces it from the claimant's own claims comes before one that
+        reproduces it only from scratch (its other values contradict the claims).
+        """
+        found: list[tuple[bool, str, str, str]] = []  # (from scratch only, slip, text, value)
+        for key, variant in variants:
+            if any(slip == variant.slip for _, slip, _, _ in found):
+                continue
+            for with_pins in (True, False) if self.pins else (False,):
+                value = self._variant_value(key, variant, claim.id, with_pins, claim.written)
+                if value is not None and claim.written.matches(value):
+                    carried_note = with_pins and carried is not None
+                    suffix = " (with your carried values)" if carried_note else ""
+                    found.append((not with_pins, variant.slip, variant.description + suffix,
+                                  show(value)))
+                    break
+        if not found:
+            return [], None
+        found.sort(key=lambda item: item[0])
+        causes = [slip for _, slip, _, _ in found]
+        texts = [text for _, _, text, _ in found]
+        return causes, f"{', or '.join(texts)}: that gives {found[0][3]}"
+
+    def pairs(self) -> list[tuple[tuple[int, int], Variant]]:
+        """Every two slips of different kinds that can happen together (built once)."""
+        if self._pairs is None:
+            singles = self.variants()
+            self._pairs = []
+            for i, first in enumerate(singles):
+                for j in range(i + 1, len(singles)):
+                    both = slips.pair(first, singles[j])
+                    if both is not None:
+                        self._pairs.append(((i, j), both))
+        return self._pairs
 
     def variants(self) -> list[Variant]:
         """The slips that apply to this network (built once)."""
@@ -263,31 +297,29 @@ class Checker:
             self._variants = slips.variants(self.derivation, self.names)
         return self._variants
 
-    def _variant_model(self, index: int) -> Model:
-        if index not in self._variant_models:
-            options = self.variants()[index].options
-            self._variant_models[index] = build_model(self.derivation, options, self.model)
-        return self._variant_models[index]
+    def _variant_model(self, key, variant: Variant) -> Model:
+        if key not in self._variant_models:
+            self._variant_models[key] = build_model(self.derivation, variant.options, self.model)
+        return self._variant_models[key]
 
-    def _variant_value(
-        self, index: int, variant: Variant, quantity_id: str, with_carried: bool, written
-    ):
+    def _variant_value(self, key, variant: Variant, quantity_id: str, with_carried: bool, written):
         """A slip's value of a quantity, if it may match ``written`` (screened in floats)."""
-        if variant.negate:
+        sign = -1 if variant.negate else 1
+        if variant.options is None:
             value = self.carried.get(quantity_id) if with_carried else self.exact[quantity_id]
             return None if value is None or value == 0 else -value
-        model = self._variant_model(index)
+        model = self._variant_model(key, variant)
         if quantity_id in model.leaves:
-            return model.leaves[quantity_id]
+            return sign * model.leaves[quantity_id]
         pins = self.pins if with_carried else {}
         for arithmetic in (FLOAT, EXACT):
-            known = self._variant_runs.setdefault((index, with_carried, arithmetic.name), {})
+            known = self._variant_runs.setdefault((key, with_carried, arithmetic.name), {})
             if quantity_id not in known:
                 known.update(run(model, pins, [quantity_id], arithmetic))
             value = known.get(quantity_id)
-            if value is None or (arithmetic is FLOAT and not written.near(value)):
+            if value is None or (arithmetic is FLOAT and not written.near(sign * value)):
                 return None
-        return value
+        return sign * value
 
     # ---------------------------------------------------------------- formulas
 
@@ -295,10 +327,13 @@ class Checker:
         value = self._formula_value(claim)
         numbers = _formula_numbers(claim.formula)
         used = None
-        for env in self._environments(self.model, [self.exact, self.carried], claim.id, numbers):
+        environments = self._environments(self.model, [self.exact, self.carried], claim.id, numbers)
+        for env in environments:
             if self._gives(self.model, claim.id, env, value):
                 used = env
                 break
+        if used is None:
+            used = self._within_rounding(claim, value, environments)
         mismatch = None
         if used is None:
             mismatch = self._explain_formula(claim, value, numbers)
@@ -306,6 +341,46 @@ class Checker:
             claim.written.off_by_one(value) or "wrong"
         )
         return FormulaCheck(claim.formula, value, used is not None, mismatch, arithmetic, used)
+
+    def _within_rounding(self, claim: Claim, value, environments) -> dict | None:
+        """The numbers with which the network's expression is the formula's value up to the
+        rounding of the decimals the formula writes (each may be off by half a unit in its
+        last digit: 0.53283 stands for a number in [0.532825, 0.532835]), or None. Numbers
+        equal to a given value (an input, weight, bias, target, η) are taken as exact.
+
+        The spread is the first-order effect of those roundings: the formula re-evaluated
+        with each decimal moved by half a unit, the changes added up (with a margin).
+        """
+        spread = self._rounding_spread(claim, value)
+        if not spread:
+            return None
+        for env in environments:
+            target = self._instantiate(self.model, claim.id, env)
+            if target is not None and abs(digits.exact(target) - digits.exact(value)) <= spread:
+                return env
+        return None
+
+    def _rounding_spread(self, claim: Claim, value) -> sympy.Rational:
+        """How far a formula's value may move when its decimals move within their rounding."""
+        text = claim.formula
+        spread = sympy.Integer(0)
+        given = {abs(v) for v in self.model.leaves.values()}
+        rate = self.derivation.spec.values.learning_rate
+        given |= set() if rate is None else {sympy.Rational(rate)}
+        for match in FORMULA_NUMBER.finditer(text):
+            number = digits.read(match[0])
+            if number is None or number.exponent >= 0 or number.value in given:
+                continue  # exact: integers (2 in 2(y − d)), inputs, weights, targets, η
+            moved = Decimal(match[0]) + Decimal(5).scaleb(number.exponent - 1)
+            try:
+                other = parse_formula(text[: match.start()] + str(moved) + text[match.end():],
+                                      self._resolve)
+            except FormulaError:
+                continue
+            other = other if other.is_Rational else other.evalf(DIGITS)
+            if other.is_number and other.is_finite:
+                spread += abs(digits.exact(other) - digits.exact(value))
+        return spread * ROUNDING_MARGIN
 
     def _environments(self, model: Model, values: list[dict], quantity_id: str, numbers):
         """The claimant's numbers a formula may use: claims, its own numbers, exact values."""
@@ -403,7 +478,7 @@ class Checker:
         for index, variant in enumerate(self.variants()):
             if variant.negate:
                 continue
-            model = self._variant_model(index)
+            model = self._variant_model(index, variant)
             values = [run(model, {}, [qid], FLOAT)]
             for env in self._environments(model, values, qid, numbers):
                 if self._gives(model, qid, env, value):
