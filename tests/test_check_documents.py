@@ -82,9 +82,10 @@ def test_cli_json(capsys):
     }
 
 
-def test_cli_text_and_markdown(capsys):
-    main(["check", str(SEED), "--spec", str(SPEC)])
-    text = capsys.readouterr().out.splitlines()
+def test_text_and_markdown_reports(seed):
+    from symnn.check.documents.report import render
+
+    text = render(seed, "text").splitlines()
     assert text[0] == (
         f"symnn check seed-001.md: 21 claims (spec {SPEC}, notation net-out)"
     )
@@ -92,8 +93,7 @@ def test_cli_text_and_markdown(capsys):
         "skipped: 74 prose math (no equation), 4 no known name",
         "14 correct, 4 correct given the values carried, 1 rounding slip, 2 wrong",
     ]
-    main(["check", str(SEED), "--spec", str(SPEC), "--format", "markdown"])
-    markdown_lines = capsys.readouterr().out.splitlines()
+    markdown_lines = render(seed, "markdown").splitlines()
     assert markdown_lines[0] == "# Check of `seed-001.md`"
     assert markdown_lines[7] == (
         r"| 165 | `out[2,1]` | $out \ x_1^2=\frac{1}{1+e^{-0.15}}=0.53$ | 0.53 | 0.5374298453 "
