@@ -46,6 +46,11 @@ def test_seed_verdicts_are_the_worksheets(seed):
     ]
     found = [row[1:] for row in judged(seed)]
     targets = [("d[1]", "0", "correct", None), ("d[2]", "1", "correct", None)]
+    # the one difference: the seed's x_2^2 = 0.25 (the second input, x_2^1) is read as
+    # the input it fits, where the worksheet keeps the name and calls it wrong
+    moved = ("out[1,2]", "0.25", "correct", None)
+    assert expected[9] == ("out[2,2]", "0.25", "wrong", "other-quantity")
+    expected[9] = moved
     assert [row for row in found if row not in targets] == expected
     assert [row for row in found if row in targets] == targets
 
@@ -56,13 +61,18 @@ def test_seed_claims_stand_on_their_lines(seed):
         (165, "net[2,1]"), (165, "out[2,1]"), (167, "net[2,2]"), (167, "out[2,2]"),
     ]
     assert (321, "dE/db[3,2]", "-0.13", "wrong", "formula") in rows
-    assert (181, "out[2,2]", "0.25", "wrong", "other-quantity") in rows
+    assert (181, "out[1,2]", "0.25", "correct", None) in rows
+    moved = next(j for j in seed.judged if j.located.moved_from)
+    assert moved.verdict.note == (
+        "read as x₂¹ (out[1,2]): the number is not out x₂² (out[2,2]) but fits its neighbour"
+    )
 
 
 def test_seed_skipped_lines_by_reason(seed):
     from symnn.check.documents.report import skipped_counts
 
     assert skipped_counts(seed) == {"prose": 74, "unknown": 4}
+    assert len(seed.formulas) == 29
 
 
 def test_cli_json(capsys):
@@ -70,7 +80,7 @@ def test_cli_json(capsys):
     report = json.loads(capsys.readouterr().out)
     assert status == 1
     assert report["summary"] == {
-        "correct": 14, "correct-with-carried": 4, "rounding-slip": 1, "wrong": 2,
+        "correct": 15, "correct-with-carried": 4, "rounding-slip": 1, "wrong": 1,
     }
     first = report["claims"][1]
     assert {k: first[k] for k in ("line", "id", "text", "verdict", "note")} == {
@@ -91,7 +101,7 @@ def test_text_and_markdown_reports(seed):
     )
     assert text[-2:] == [
         "skipped: 74 prose math (no equation), 4 no known name",
-        "14 correct, 4 correct given the values carried, 1 rounding slip, 2 wrong",
+        "15 correct, 4 correct given the values carried, 1 rounding slip, 1 wrong",
     ]
     markdown_lines = render(seed, "markdown").splitlines()
     assert markdown_lines[0] == "# Check of `seed-001.md`"
@@ -228,8 +238,8 @@ def test_annotated_seed_renders_in_katex_and_latex(tmp_path, seed):
     from tests.tools import compile_latex, katex_errors
 
     copy = annotate(seed)
-    assert copy.count(r"\checkmark") == 32
-    assert copy.count(r"\boldsymbol{\times}") == 5
+    assert copy.count(r"\checkmark") == 33
+    assert copy.count(r"\boldsymbol{\times}") == 4
     mark = r"=0.53\;\approx\text{ (rounding: exact 0.537430, rounds to 0.54)}$$"
     assert copy.splitlines()[164].endswith(mark)
     marked = [

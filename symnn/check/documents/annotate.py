@@ -28,6 +28,10 @@ def annotate(result: DocumentCheck) -> str:
         if f.end is not None and f.verdict in ("correct", "wrong")
     ]
     inserts.sort(key=lambda item: item[0])
+    if result.source.notebook is not None:
+        from symnn.check.documents.notebook import rebuild
+
+        return rebuild(result.source, inserts)
     parts, last = [], 0
     for offset, text_mark in inserts:
         parts += [text[last:offset], text_mark]

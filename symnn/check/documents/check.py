@@ -8,13 +8,13 @@ values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sympy
 
 from symnn import notation, spec
-from symnn.check.documents import claims, markdown
+from symnn.check.documents import claims, latex, markdown, moves, notebook
 from symnn.check.documents.claims import Located, Skipped
 from symnn.check.documents.general import Formulas, FormulaVerdict
 from symnn.check.documents.source import MAX_BLOCKS, MAX_DOCUMENT, Source
@@ -23,7 +23,13 @@ from symnn.derive import derive
 from symnn.errors import SpecError
 
 # file suffix -> reader(text, name) -> Source; anything else is read as Markdown
-READERS = {".md": markdown.read, ".markdown": markdown.read, ".txt": markdown.read}
+READERS = {
+    ".md": markdown.read,
+    ".markdown": markdown.read,
+    ".txt": markdown.read,
+    ".tex": latex.read,
+    ".ipynb": notebook.read,
+}
 
 
 @dataclass
@@ -100,13 +106,36 @@ def check(path: str | Path, spec_path: str | Path | None, preset: str | None = N
                 result.formulas.append(verdict)
     for key, located in groups.items():
         checker = result.checkers[key or ""]
-        verdicts = checker.check([item.claim for item in located])
+        located, verdicts = _judge(checker, located)
         name = key or base[0]
         result.judged += [Judged(i, v, name) for i, v in zip(located, verdicts, strict=True)]
     result.judged.sort(key=lambda j: j.located.line)
     result.skipped.sort(key=lambda s: s.line)
     result.formulas.sort(key=lambda f: f.line)
     return result
+
+
+def _judge(checker: Checker, located: list[Located]):
+    """The verdicts, with names that moved read as the quantity their number fits."""
+    claims_read = [item.claim for item in located]
+    verdicts = checker.check(claims_read)
+    moved = moves.reread(claims_read, verdicts, checker.exact)
+    if not moved:
+        return located, verdicts
+    claims_read = [moved.get(i, claim) for i, claim in enumerate(claims_read)]
+    verdicts = checker.check(claims_read)
+    for index, claim in moved.items():
+        before = located[index].claim.id
+        names = checker.names
+        verdicts[index].note = "; ".join(
+            part for part in (
+                f"read as {names.plain(claim.id)} ({claim.id}): the number is not "
+                f"{names.plain(before)} ({before}) but fits its neighbour",
+                verdicts[index].note,
+            ) if part
+        )
+        located[index] = replace(located[index], claim=claim, moved_from=before)
+    return located, verdicts
 
 
 def _spec(spec_path, source: Source) -> tuple[str, object]:

@@ -31,11 +31,16 @@ SKIP_REASONS = {
     "notation": "definition of notation",
     GENERAL: "general formula (free indices)",
     "no-number": "formula without a number",
+    "local": "local derivative (not a quantity of its own)",
+    "point": "a function at a number",
 }
-FREE_INDEX = re.compile(r"[_^]\s*(?:\{[^{}]*[a-zA-Z][^{}]*\}|[a-zA-Z])")
+# a script of free indices: x_j, w_{ij}, x^{l+1}, w^{L-1}, w_{i,j} (not w_{h1}, E_{total})
+FREE_INDEX = re.compile(r"[_^]\s*(?:\{[ijklLmn0-9+\-,() ]*[ijklL][ijklLmn0-9+\-,() ]*\}|[ijklL])")
+POINT = re.compile(r"\((?:[^()]*[^\w^_{])?[-+]?\d+(?:\.\d+)?\s*(?:,[^()]*)?\)\s*$")  # L(3.01)
 SPACING = re.compile(r"\\[,;:! ]|~|\\(?:quad|qquad)\b|\s|[{}]")
 TRAILING = re.compile(r"(?:\\l?dots|\\cdots|\.\.\.|…)$")
 NUMBERISH = re.compile(r"[+\-]?[\d.]*\d[\d.]*")
+LOCAL = re.compile(r"\\frac\{\\partial\s*(.+?)\}\{\\partial\s*(.+)\}")  # ∂A/∂B
 MAX_NAME = 500  # characters of a left side read as a name
 
 
@@ -48,6 +53,7 @@ class Located:
     text: str  # the equation as written
     end: int | None  # offset in the document right after the number (annotations go there)
     remark: str = ""  # what the reader could not use (a formula it cannot read)
+    moved_from: str | None = None  # the id the name reads as, when the number fits another
 
 
 @dataclass(frozen=True)
@@ -101,12 +107,16 @@ def read(source: Source, block: Block, names: Names, constants: dict):
 def _claim(equation: Equation, clean: str, names: Names, constants: dict):
     """``(Claim, remark)`` for a claim, or ``(None, (reason, note))`` for a skipped one."""
     first, *middle, last = equation.sides
-    name = _text(clean, first)
+    name = tidy(_text(clean, first))
     value = number(_text(clean, last))
     reading = names.read(name) if len(name) <= MAX_NAME else None
+    if reading is not None and POINT.search(name):
+        return None, ("point", "")  # L(3) = 16: a function at a number, not the network's
     if reading is None:
         if _free(name):
             return None, (GENERAL, "")
+        if _derivative_of_known(name, names):
+            return None, ("local", "")
         if isinstance(value, Written) and _looks_like_name(name):
             closest = names.suggest(name, 3)
             return None, ("unreadable", f"unknown quantity {name!r}; closest: {closest}")
@@ -117,7 +127,7 @@ def _claim(equation: Equation, clean: str, names: Names, constants: dict):
         sides = [_text(clean, side) for side in equation.sides[1:]]
         if all(names.read(side) is not None for side in sides if len(side) <= MAX_NAME):
             return None, ("notation", "")
-        return None, (GENERAL, "") if any(_free(side) for side in sides) else ("no-number", "")
+        return None, (GENERAL, "")  # a formula without a number: checked for every index
     formula, remark = None, ""
     for side in reversed(middle):
         text = _text(clean, side)
@@ -147,6 +157,19 @@ def number(text: str) -> Written | str | None:
 def _free(text: str) -> bool:
     """True when a name carries a letter index (``x_j^l``, ``w^{L-1}_{ij}``)."""
     return bool(FREE_INDEX.search(text))
+
+
+def _derivative_of_known(text: str, names: Names) -> bool:
+    """True for ∂A/∂B where A and B are quantities (a local factor such as ∂out/∂net)."""
+    match = LOCAL.fullmatch(text)
+    return bool(match) and all(names.read(part) is not None for part in match.groups())
+
+
+def tidy(text: str) -> str:
+    """A name with TeX's optional spaces removed: ``\\frac {∂E}{∂w}`` -> ``\\frac{∂E}{∂w}``."""
+    text = re.sub(r"\\frac\s+\{", r"\\frac{", text.strip())
+    text = re.sub(r"\}\s+\{", "}{", text)
+    return re.sub(r"\\partial\s*", r"\\partial ", text)
 
 
 def _looks_like_name(text: str) -> bool:

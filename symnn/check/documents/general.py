@@ -52,6 +52,7 @@ SUM = re.compile(r"\\sum\s*(?:_\s*(?:\{(?P<sub>[^{}]*)\}|(?P<sub1>[a-z])))?"
 PRODUCT = re.compile(r"\}\s*\((?=[^(),]*[+-])")  # x_1^{2}(1-x), {out x}(1-out x): products
 ARGUMENTS = re.compile(r"^(?P<head>[^()]{1,80}?)\s*\((?P<args>[^()+-]*)\)\s*$")  # E(\vec{x})
 DERIVATIVE = "∂:"  # prefix of the symbol standing for ∂A/∂B in a parsed side
+INDEX_SCRIPT = re.compile(r"[ijklLmn0-9+\-,() =]*")  # a script made of indices
 SLIPS = ("index-swap", "layer-index", "index", "sign")
 
 
@@ -163,6 +164,9 @@ class Formulas:
         if not valid:
             if problem and not _unresolved(problem):
                 return FormulaVerdict(line, text, "unread", f"cannot be read: {problem}")
+            if not letters:
+                return FormulaVerdict(line, text, "unread",
+                                      "a name in it is no quantity of this network")
             return FormulaVerdict(line, text, "not-about-this-network",
                                   "names no quantity of this network for any index value")
         wrong_sides = []
@@ -350,10 +354,11 @@ class Formulas:
 
 
 def _script_letters(text: str) -> set[str]:
+    """The letters of index scripts (``_{ij}``, ``^{l+1}``; not ``_{total}`` or ``_{h1}``)."""
     letters = set()
     for match in SCRIPT.finditer(text):
         content = match[2]
-        if content.startswith("\\"):
+        if content.startswith("\\") or not INDEX_SCRIPT.fullmatch(content.strip("{}")):
             continue
         letters.update(c for c in content if c.isalpha())
     return letters

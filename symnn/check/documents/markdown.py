@@ -49,12 +49,18 @@ def read(text: str, name: str) -> Source:
     return source
 
 
-def blocks(text: str, base: int = 0) -> tuple[list[Block], str | None]:
-    """The math of a Markdown text (offsets shifted by ``base``) and its own spec, if any."""
+def blocks(text: str, base: int = 0, state: dict | None = None):
+    """The math of a Markdown text (offsets shifted by ``base``) and its own spec, if any.
+
+    ``state`` carries the directives in force from one call to the next (notebook cells).
+    """
     tokens = parser().parse(text)
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
     found: list[Block] = []
-    state = {"spec": None, "skip": False, "cursor": 0}
+    state = {} if state is None else state
+    state.setdefault("spec", None)
+    state.setdefault("skip", False)
+    state["cursor"] = 0
     spec_text = None
     for token in tokens:
         start = starts[token.map[0]] if token.map and token.map[0] < len(starts) else None

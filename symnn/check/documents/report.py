@@ -190,6 +190,8 @@ def _claim_json(judged) -> dict:
         "cause": verdict.cause,
         "causes": verdict.causes,
         "formula": claim.formula,
+        "read_as": claim.id if judged.located.moved_from else None,
+        "name_reads_as": judged.located.moved_from or claim.id,
         "spec": judged.spec,
     }
 

@@ -37,13 +37,18 @@ class Source:
     text: str
     blocks: list[Block] = field(default_factory=list)
     spec_text: str | None = None  # a ```toml block with [network], or front matter
+    line_map: list[int] | None = None  # line of the text -> line of the file (notebooks)
+    notebook: tuple | None = None  # (notebook, [(start, end, cell index)]) for a notebook
     _starts: list[int] = field(default_factory=list, repr=False)
 
     def line(self, offset: int) -> int:
-        """The 1-based line of an offset in the text."""
+        """The 1-based line of an offset in the text (in the file, for a notebook)."""
         if not self._starts:
             self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
-        return bisect.bisect_right(self._starts, offset)
+        line = bisect.bisect_right(self._starts, offset)
+        if self.line_map:
+            return self.line_map[min(line, len(self.line_map)) - 1]
+        return line
 
 
 def directive(comment: str) -> tuple[str, str | None] | None:
