@@ -44,3 +44,24 @@ def test_the_error_examples_are_real(tmp_path, capsys):
             assert error.startswith(line[:-3])
         else:
             assert error == line
+
+
+SLIP_ROWS = re.findall(
+    r"^\| (?:`([a-z0-9/+-]+)`|two causes joined with `\+`) \|.*\| `([^`]+)` = (-?[0-9.]+)"
+    r"(?:[^|]*`([a-z0-9/+-]+)`)?",
+    DOC,
+    re.M,
+)
+
+
+def test_every_example_of_the_slip_table_is_named_as_its_cause(tmp_path, capsys):
+    (toml,) = re.findall(r"```toml\n(.*?)```", DOC, re.S)
+    network = toml.split("[claims]")[0]
+    assert len(SLIP_ROWS) == 14
+    for cause, quantity, value, joined in SLIP_ROWS:
+        path = tmp_path / "slip.toml"
+        path.write_text(network + f'[claims]\n"{quantity}" = "{value}"\n', encoding="utf-8")
+        assert main(["check", str(path), "--format", "json"]) == 1
+        (claim,) = json.loads(capsys.readouterr().out)["claims"]
+        assert claim["verdict"] == "wrong"
+        assert (cause or joined) in claim["causes"], (cause, joined, claim["note"])

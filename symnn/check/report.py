@@ -11,7 +11,7 @@ import textwrap
 
 from symnn.check.digits import show
 from symnn.check.names import Names
-from symnn.check.verdict import VERDICTS, Verdict, exit_status, summary
+from symnn.check.verdict import VERDICTS, FirstWrong, Verdict, exit_status, summary
 
 FORMATS = ("text", "markdown", "json")
 LABELS = {
@@ -31,9 +31,17 @@ JSON_DIGITS = 20  # significant digits of exact values in JSON
 KEY_DIGITS = 12  # significant digits of the grading key
 
 
-def render(verdicts: list[Verdict], names: Names, source: str, fmt: str) -> str:
-    """The report on a worksheet's claims in one of ``FORMATS``."""
-    return {"text": _text, "markdown": _markdown, "json": _json}[fmt](verdicts, names, source)
+def render(
+    verdicts: list[Verdict],
+    names: Names,
+    source: str,
+    fmt: str,
+    first: FirstWrong | None = None,
+) -> str:
+    """The report on a worksheet's claims in one of ``FORMATS``; ``first`` is where the
+    sheet first goes wrong (``Checker.first_wrong``), said once at the top."""
+    render_format = {"text": _text, "markdown": _markdown, "json": _json}[fmt]
+    return render_format(verdicts, names, source, first)
 
 
 def summary_line(verdicts: list[Verdict]) -> str:
@@ -56,12 +64,13 @@ def _rows(verdicts: list[Verdict], names: Names) -> list[tuple[str, ...]]:
     ]
 
 
-def _text(verdicts: list[Verdict], names: Names, source: str) -> str:
+def _text(verdicts: list[Verdict], names: Names, source: str, first: FirstWrong | None) -> str:
     header = ("claim", "id", "claimed", "exact", "verdict")
     rows = _rows(verdicts, names)
     widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
     lines = [
         f"symnn check {source}: {len(verdicts)} claims, notation {names.notation.name}",
+        *([first.text(names)] if first else []),
         "",
     ]
 
@@ -81,13 +90,16 @@ def _text(verdicts: list[Verdict], names: Names, source: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _markdown(verdicts: list[Verdict], names: Names, source: str) -> str:
+def _markdown(
+    verdicts: list[Verdict], names: Names, source: str, first: FirstWrong | None
+) -> str:
     lines = [
         f"# Check of `{source}`",
         "",
         f"{len(verdicts)} claims, read in the notation `{names.notation.name}`: "
         f"{summary_line(verdicts)}.",
         "",
+        *([f"**{first.text(names)}**", ""] if first else []),
         "| claim | id | claimed | exact | verdict | formula | note |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -110,15 +122,31 @@ def _markdown(verdicts: list[Verdict], names: Names, source: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _json(verdicts: list[Verdict], names: Names, source: str) -> str:
+def _json(verdicts: list[Verdict], names: Names, source: str, first: FirstWrong | None) -> str:
     document = {
         "worksheet": source,
         "notation": names.notation.name,
+        "first_wrong": None if first is None else _first_json(first, names),
         "claims": [_claim_json(v, names) for v in verdicts],
         "summary": summary(verdicts),
         "exit_status": exit_status(verdicts),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _first_json(first: FirstWrong, names: Names) -> dict:
+    claim = first.verdict.claim
+    return {
+        "id": claim.id,
+        "key": claim.key,
+        "name": names.plain(claim.id),
+        "cause": first.verdict.cause,
+        "causes": first.verdict.causes,
+        "later_right": [v.claim.id for v in first.later_right],
+        "later_wrong": [v.claim.id for v in first.later_wrong],
+        "consistent": not first.later_wrong,
+        "text": first.text(names),
+    }
 
 
 def _claim_json(verdict: Verdict, names: Names) -> dict:

@@ -51,6 +51,7 @@ MAX_SEARCH_CONE = 400  # formulas of quantities computed from more: no number-by
 MAX_TRIALS = 400  # numbers tried in place of others, per formula
 ROLES = {"d": "the target", "w": "the weight", "b": "the bias"}
 ROUNDING_MARGIN = sympy.Rational(3, 2)  # on the first-order spread of a formula's rounding
+ROUNDING_RELATIVE = sympy.Rational(1, 1000)  # a formula's rounding spread at most this, relative
 PAIR_DIGITS = 3  # two slips together are tried for claims with this many significant digits
 MAX_PAIR_MODEL = 400  # ... and for networks with at most this many definitions
 
@@ -65,6 +66,7 @@ class FormulaCheck:
     mismatch: str | None  # what the formula does instead, when it does not match
     arithmetic: str  # "right", "truncated", "last digit" or "wrong"
     numbers: dict | None = None  # the claimant's numbers it matched with (id -> value)
+    within_rounding: bool = False  # matched up to the rounding of its own decimals
 
 
 @dataclass
@@ -80,6 +82,42 @@ class Verdict:
     carried: sympy.Expr | None = None  # recomputed from the claimant's carried values
     carried_from: list[str] = field(default_factory=list)
     formula: FormulaCheck | None = None
+
+
+@dataclass
+class FirstWrong:
+    """Where a sheet first goes wrong (in evaluation order) and what follows from it.
+
+    ``later_right`` are the later lines computed from it (through the network's
+    definitions) that pass: right given the mistake carried forward, since a line is
+    credited as carried only when it is the network's formula at the carried numbers;
+    ``later_wrong`` are those that do not.
+    """
+
+    verdict: Verdict
+    later_right: list[Verdict]
+    later_wrong: list[Verdict]
+    restated: bool = False  # a second claim of a quantity: later lines carry the first
+
+    def text(self, names: Names) -> str:
+        """``first wrong: δ₁³ (activation-derivative); 3 later lines are right given it``."""
+        verdict = self.verdict
+        cause = f" ({verdict.cause})" if verdict.cause else ""
+        head = f"first wrong: {names.plain(verdict.claim.id)}{cause}"
+        right, wrong = len(self.later_right), len(self.later_wrong)
+        if self.restated:
+            return f"{head}, restated: later lines are computed from your first claim of it"
+        if not right and not wrong:
+            return f"{head}; no later line is computed from it"
+        parts = []
+        if right:
+            lines = "line is" if right == 1 else "lines are"
+            parts.append(f"{right} later {lines} right given it")
+        if wrong:
+            shown = ", ".join(names.plain(v.claim.id) for v in self.later_wrong)
+            lines = "line is" if wrong == 1 else "lines are"
+            parts.append(f"{wrong} later {lines} not ({shown})")
+        return f"{head}; " + ", ".join(parts)
 
 
 class Checker:
@@ -118,6 +156,29 @@ class Checker:
             self.judged[index] = self._judge(claims[index])
         return [self.judged[i] for i in range(len(claims))]
 
+    def first_wrong(self, verdicts: list[Verdict]) -> FirstWrong | None:
+        """The first wrong line in evaluation order (claim order among equals), or None."""
+        position = self.model.position
+        wrong = [v for v in verdicts if v.verdict == "wrong"]
+        if not wrong:
+            return None
+        first = min(wrong, key=lambda v: position[v.claim.id])
+        if self.first_claim.get(first.claim.id) is not first.claim:
+            return FirstWrong(first, [], [], restated=True)  # later lines carry the first claim
+        downstream = {first.claim.id}
+        for key in self.model.definitions:
+            if any(d in downstream for d in self.model.dependencies(key)):
+                downstream.add(key)
+        later = [
+            v for v in verdicts
+            if v is not first and v.claim.id in downstream and v.claim.id != first.claim.id
+        ]
+        return FirstWrong(
+            first,
+            [v for v in later if v.verdict in PASSING],
+            [v for v in later if v.verdict not in PASSING],
+        )
+
     def _verdict_of(self, claim: Claim) -> str | None:
         """The verdict already given on a claim (claims are judged upstream first)."""
         verdict = self.judged.get(self._index[id(claim)])
@@ -136,12 +197,23 @@ class Checker:
         verdict.formula = formula
         if not formula.matches_network:
             return self._formula_mismatch(verdict, formula)
-        if verdict.verdict not in PASSING and formula.arithmetic == "right":
+        if verdict.verdict not in PASSING and formula.arithmetic == "right" and (
+            not formula.within_rounding
+        ):
             self._carried_by_formula(verdict, formula)
         remarks = [verdict.note] if verdict.note else []
         value_explained = _close(formula.value, exact) or _close(formula.value, carried)
         slip_says_it = verdict.verdict == "rounding-slip" and value_explained
-        if formula.arithmetic == "wrong" or (formula.arithmetic != "right" and not slip_says_it):
+        if formula.arithmetic != "right" and verdict.verdict in PASSING:
+            # the number passes; the formula's own rounded numbers give another one
+            remarks.insert(
+                0,
+                f"the formula matches the network; with the rounded numbers it writes it "
+                f"gives {show(formula.value)}",
+            )
+        elif formula.arithmetic == "wrong" or (
+            formula.arithmetic != "right" and not slip_says_it
+        ):
             remarks.insert(
                 0,
                 f"the formula is right but evaluates to {show(formula.value)}, "
@@ -332,21 +404,28 @@ class Checker:
             if self._gives(self.model, claim.id, env, value):
                 used = env
                 break
+        rounded = False
         if used is None:
             used = self._within_rounding(claim, value, environments)
+            rounded = used is not None
         mismatch = None
         if used is None:
             mismatch = self._explain_formula(claim, value, numbers)
         arithmetic = "right" if claim.written.matches(value) else (
             claim.written.off_by_one(value) or "wrong"
         )
-        return FormulaCheck(claim.formula, value, used is not None, mismatch, arithmetic, used)
+        return FormulaCheck(
+            claim.formula, value, used is not None, mismatch, arithmetic, used, rounded
+        )
 
     def _within_rounding(self, claim: Claim, value, environments) -> dict | None:
         """The numbers with which the network's expression is the formula's value up to the
         rounding of the decimals the formula writes (each may be off by half a unit in its
         last digit: 0.53283 stands for a number in [0.532825, 0.532835]), or None. Numbers
-        equal to a given value (an input, weight, bias, target, η) are taken as exact.
+        equal to a given value (an input, weight, bias, target, η) are taken as exact. The
+        guard against numbers made up to fit: the spread may be no coarser than one unit
+        of the claim's last digit (or a thousandth of the value), so a formula of one-digit
+        numbers cannot pass for the network's.
 
         The spread is the first-order effect of those roundings: the formula re-evaluated
         with each decimal moved by half a unit, the changes added up (with a margin).
@@ -356,7 +435,11 @@ class Checker:
             return None
         for env in environments:
             target = self._instantiate(self.model, claim.id, env)
-            if target is not None and abs(digits.exact(target) - digits.exact(value)) <= spread:
+            if target is None:
+                continue
+            coarsest = max(claim.written.unit, abs(digits.exact(target)) * ROUNDING_RELATIVE)
+            gap = abs(digits.exact(target) - digits.exact(value))
+            if gap <= spread <= coarsest:
                 return env
         return None
 

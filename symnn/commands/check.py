@@ -76,7 +76,9 @@ def check_file(path: str | Path, fmt: str = "text", preset: str | None = None) -
     if not claims:
         return report.render_key(checker.exact, checker.names, sheet.source, fmt), 0
     verdicts = checker.check(claims)
-    return report.render(verdicts, checker.names, sheet.source, fmt), exit_status(verdicts)
+    first = checker.first_wrong(verdicts)
+    text = report.render(verdicts, checker.names, sheet.source, fmt, first)
+    return text, exit_status(verdicts)
 
 
 def demo(outdir: Path, stream: TextIO) -> None:
