@@ -4,6 +4,9 @@ tests/documents/mazur-2015.md holds the display math of Matt Mazur's "A Step by 
 Backpropagation Example" (2015) as written in the Markdown copy of
 github.com/vortune/actual-number-backpropagation; its network is
 tests/corpus/mazur-2015.toml (the tutorial's own names in [names]).
+tests/documents/schiendorfer-2020.md holds excerpts of Alexander Schiendorfer's Jekyll
+post "A worked example of backpropagation" (2020); its network is
+tests/corpus/schiendorfer-2020.toml.
 """
 
 import json
@@ -131,3 +134,19 @@ def test_mazur_2015():
     assert wrong.note.startswith(
         "the formula does not match the network: it uses net x₁³ = 1.1059059067"
     )
+
+
+def test_schiendorfer_2020():
+    """A Jekyll post: front matter, Liquid tags, HTML and code around its math."""
+    from symnn.check.documents.report import skipped_counts
+
+    result = documents.check(HERE / "documents" / "schiendorfer-2020.md",
+                             HERE / "corpus" / "schiendorfer-2020.toml")
+    rows = [(j.located.line, j.verdict.claim.id, j.verdict.claim.written.text,
+             j.verdict.verdict) for j in result.judged]
+    assert rows == [(22, "out[3,1]", "0.73", "correct"), (23, "out[3,2]", "0.12", "correct")]
+    assert [(f.line, f.verdict) for f in result.formulas] == [
+        (31, "correct"), (37, "unread"), (54, "unread"), (55, "unread"),
+    ]
+    # L(3) = 16 is the loss of the post's one-weight example, not of this network
+    assert skipped_counts(result) == {"prose": 3, "unknown": 1, "point": 2}

@@ -51,6 +51,7 @@ SUM = re.compile(r"\\sum\s*(?:_\s*(?:\{(?P<sub>[^{}]*)\}|(?P<sub1>[a-z])))?"
                  r"\s*(?:\^\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\s*")
 PRODUCT = re.compile(r"\}\s*\((?=[^(),]*[+-])")  # x_1^{2}(1-x), {out x}(1-out x): products
 ARGUMENTS = re.compile(r"^(?P<head>[^()]{1,80}?)\s*\((?P<args>[^()+-]*)\)\s*$")  # E(\vec{x})
+PLACEHOLDER, PLACEHOLDER_START = "Q", 900001  # Q_{900001}: a written-out sum in a side
 DERIVATIVE = "∂:"  # prefix of the symbol standing for ∂A/∂B in a parsed side
 INDEX_SCRIPT = re.compile(r"[ijklLmn0-9+\-,() =]*")  # a script made of indices
 SLIPS = ("index-swap", "layer-index", "index", "sign")
@@ -85,6 +86,7 @@ class Formulas:
         self.width = max(network.size(m) for m in range(1, network.depth + 1))
         self.points = [self._point(random.Random(SEED + k)) for k in range(POINTS)]
         self._memo: dict = {}
+        self._sum_table: dict[str, sympy.Expr] = {}  # placeholder label -> a sum written out
         self._parsed: dict = {}
         self.constants = {"n": sympy.Integer(network.size(network.depth))}
         rate = checker.derivation.spec.values.learning_rate
@@ -150,15 +152,16 @@ class Formulas:
             left = "{" + left + "}'"  # w = w - η ∂E/∂w: the left side is the updated value
         valid, instances, problem = [], [], None
         for values in assignments:
-            left_id = self._left_id(left, values)
             try:
-                results = [self._evaluate(side, values) for side in [left, *sides[1:]]]
+                known = all(self._value(side, values, 0) is not None
+                            for side in [left, *sides[1:]])
             except FormulaError as exc:
                 problem = problem or exc.reason
                 continue
-            if any(r is None for r in results):
+            if not known:
                 continue
-            valid.append((values, results))
+            valid.append(values)
+            left_id = self._left_id(left, values)
             if left_id:
                 instances.append(left_id)
         if not valid:
@@ -171,18 +174,18 @@ class Formulas:
                                   "names no quantity of this network for any index value")
         wrong_sides = []
         for index, side in enumerate(sides[1:], start=1):
-            bad = [values for values, results in valid if not _equal(results[0], results[index])]
+            bad = [values for values in valid if not self._same(left, side, values)]
             if bad:
                 wrong_sides.append((index, side, bad))
         if not wrong_sides:
-            shown = _shown_assignments([v for v, _ in valid])
+            shown = _shown_assignments(valid)
             return FormulaVerdict(line, text, "correct", f"holds for {shown}",
                                   instances=instances)
         verdict = FormulaVerdict(line, text, "wrong", "", instances=instances)
         notes = []
         for index, side, bad in wrong_sides:
             where = _shown_assignments(bad)
-            found = self._explain(left, side, [v for v, _ in valid])
+            found = self._explain(left, side, bad + [v for v in valid if v not in bad])
             what = f"side {index + 1} ({_short(side)}) is wrong for {where}"
             if found:
                 causes, corrected = found
@@ -205,12 +208,22 @@ class Formulas:
         reading = self.names.read(_instantiate(left, values, self.output))
         return reading.id if reading else None
 
-    def _evaluate(self, side: str, values: dict):
-        """A side's value at every point, or None when a name is not in the network."""
+    def _value(self, side: str, values: dict, k: int):
+        """A side's exact value at point ``k``, or None when a name is not in the network."""
         key = (side, tuple(sorted(values.items())))
         if key not in self._memo:
-            self._memo[key] = self._values(self._expression(side, values))
-        return self._memo[key]
+            self._memo[key] = self._expression(side, values)
+        if (key, k) not in self._memo:
+            self._memo[key, k] = self._at(self._memo[key], self.points[k])
+        return self._memo[key, k]
+
+    def _same(self, left: str, side: str, values: dict) -> bool:
+        """True when both sides agree at every point (the next point only if this one does)."""
+        for k in range(len(self.points)):
+            a, b = self._value(left, values, k), self._value(side, values, k)
+            if a is None or b is None or not _close(a, b):
+                return False
+        return True
 
     def _expression(self, side: str, values: dict) -> sympy.Expr | None:
         """A side instantiated, with a symbol per quantity (None: a name is not in the net)."""
@@ -239,20 +252,17 @@ class Formulas:
                 self._parsed[text] = None
         return self._parsed[text]
 
-    def _values(self, expr: sympy.Expr | None) -> list | None:
+    def _at(self, expr: sympy.Expr | None, point: dict):
         if expr is None:
             return None
-        results = []
-        for point in self.points:
-            numbers = {}
-            for variable in expr.free_symbols:
-                value = self._number(variable.name, point)
-                if value is None:
-                    return None
-                numbers[variable] = value
-            value = expr.xreplace(numbers)
-            results.append(value if value.is_Rational else value.doit().evalf(40))
-        return results
+        numbers = {}
+        for variable in expr.free_symbols:
+            value = self._number(variable.name, point)
+            if value is None:
+                return None
+            numbers[variable] = value
+        value = expr.xreplace(numbers)
+        return value if value.is_Rational else value.doit().evalf(40)
 
     def _number(self, name: str, point: dict):
         if name.startswith(DERIVATIVE):
@@ -262,6 +272,8 @@ class Formulas:
 
     def _symbol(self, ref: NameRef):
         """A name in a formula: the symbol of its quantity (or of ∂A/∂B), or a constant."""
+        if ref.base == PLACEHOLDER and ref.sup is None and ref.sub in self._sum_table:
+            return self._sum_table[ref.sub]
         quantity_id = self.names.of_ref(ref)
         if quantity_id is not None:
             return symbol(quantity_id)
@@ -307,10 +319,13 @@ class Formulas:
         for value in range(1, self.width + 1):
             term = self._activations(_instantiate(body, {index: value}, self.output))
             if self._resolvable(term):
-                terms.append("{" + term + "}")
+                terms.append(self._parse(term))
         if not terms:
             raise LookupError("an empty sum")
-        expanded = "(" + " + ".join(terms) + ")"
+        # the sum stands in the text as one placeholder name for its expression
+        label = str(PLACEHOLDER_START + len(self._sum_table))
+        self._sum_table[label] = sympy.Add(*terms)
+        expanded = f"{{{PLACEHOLDER}_{{{label}}}}}"
         return self._sums(text[: match.start()] + expanded + text[end:], free)
 
     def _resolvable(self, text: str) -> bool:
@@ -324,9 +339,10 @@ class Formulas:
     def _explain(self, left: str, side: str, valid: list[dict]):
         """The slips (one or two) whose correction makes ``side`` equal the left side."""
         singles = list(_variants(side))
+        pairs = sorted(itertools.combinations(singles, 2), key=lambda p: abs(p[0][1] - p[1][1]))
         tried = 0
-        for size in (1, 2):
-            for combo in itertools.combinations(singles, size):
+        for combos in ([(v,) for v in singles], pairs):  # pairs on one name first
+            for combo in combos:
                 spans = sorted((v[1], v[2]) for v in combo if v[0] != "sign")
                 if any(a[1] > b[0] for a, b in itertools.pairwise(spans)):
                     continue  # two changes of one script
@@ -339,15 +355,10 @@ class Formulas:
         return None
 
     def _holds(self, left: str, side: str, valid: list[dict]) -> bool:
-        for values in valid:
-            try:
-                a = self._evaluate(left, values)
-                b = self._evaluate(side, values)
-            except FormulaError:
-                return False
-            if a is None or b is None or not _equal(a, b):
-                return False
-        return True
+        try:
+            return all(self._same(left, side, values) for values in valid)
+        except FormulaError:
+            return False
 
 
 # ---------------------------------------------------------------------------- text
@@ -466,12 +477,9 @@ def _assignments(letters: list[str], layers: list[int], width: int) -> list[dict
     return [dict(zip(letters, combo, strict=True)) for combo in itertools.product(*ranges)]
 
 
-def _equal(a: list, b: list) -> bool:
-    for x, y in zip(a, b, strict=True):
-        scale = max(abs(sympy.N(y, 30)), sympy.Integer(1))
-        if abs(sympy.N(x - y, 30)) > TOLERANCE * scale:
-            return False
-    return True
+def _close(x, y) -> bool:
+    scale = max(abs(sympy.N(y, 30)), sympy.Integer(1))
+    return abs(sympy.N(x - y, 30)) <= TOLERANCE * scale
 
 
 def _unresolved(reason: str) -> bool:

@@ -19,6 +19,7 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -39,6 +40,7 @@ def parser() -> MarkdownIt:
     md.use(texmath_plugin, delimiters="brackets")
     md.use(amsmath_plugin)
     md.block.ruler.before("paragraph", "liquid_katex", _liquid_katex)
+    md.inline.ruler.before("math_inline", "liquid", _liquid_tag)
     return md
 
 
@@ -137,3 +139,18 @@ def _liquid_katex(state: StateBlock, start_line: int, end_line: int, silent: boo
     token.markup = "katex"
     state.line = last + 1
     return True
+
+
+def _liquid_tag(state: StateInline, silent: bool) -> bool:
+    """A Liquid tag ``{% … %}`` or output ``{{ … }}`` inline: one token, never math."""
+    for opening, closing in (("{%", "%}"), ("{{", "}}")):
+        if state.src.startswith(opening, state.pos):
+            end = state.src.find(closing, state.pos + 2)
+            if end < 0:
+                return False
+            if not silent:
+                token = state.push("liquid", "", 0)
+                token.content = state.src[state.pos : end + 2]
+            state.pos = end + 2
+            return True
+    return False
