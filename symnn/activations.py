@@ -2,7 +2,9 @@
 
 Contract of an entry in ``ACTIVATIONS``: a name, a function that builds the activation's
 SymPy expression of the pre-activation ``z`` (for softmax: of the whole layer's vector),
-its LaTeX symbol, and whether it may only be used on the output layer. Nothing else is
+its LaTeX symbol, whether it may only be used on the output layer, the kind of layer
+that computes it (``symnn.layers.KINDS``), and three facts the code generator uses for
+numerical stability (each confirmed symbolically where it is used). Nothing else is
 stored: the derivative comes from ``sympy.diff``, and the form "in terms of the output"
 (sigmoid: a(1-a), tanh: 1-a^2) is found by ``derivative_in_output`` symbolically.
 
@@ -36,6 +38,9 @@ class Activation:
     latex: str
     output_only: bool = False
     layer_kind: str = "elementwise"  # the kind of layer in symnn.layers.KINDS
+    shift_invariant: bool = False  # unchanged if every net of the layer is shifted by c
+    log_expands: bool = False  # expand_log of log(φ) has no overflowing exp (log-sigmoid)
+    log_complement_expands: bool = False  # the same for log(1 - φ)
 
     @property
     def elementwise(self) -> bool:
@@ -72,14 +77,15 @@ def _softmax(zs, j):
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", _sigmoid, r"\sigma"),
+    "sigmoid": Activation("sigmoid", _sigmoid, r"\sigma", log_expands=True,
+                          log_complement_expands=True),
     "tanh": Activation("tanh", _tanh, r"\tanh"),
     "relu": Activation("relu", _relu, r"\operatorname{ReLU}"),
     "leaky-relu": Activation("leaky-relu", _leaky_relu, r"\operatorname{LReLU}"),
     "identity": Activation("identity", _identity, r"\operatorname{id}"),
     "softplus": Activation("softplus", _softplus, r"\operatorname{softplus}"),
     "softmax": Activation("softmax", _softmax, r"\operatorname{softmax}", output_only=True,
-                          layer_kind="softmax"),
+                          layer_kind="softmax", shift_invariant=True, log_expands=True),
 }
 
 

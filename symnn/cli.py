@@ -1,7 +1,8 @@
 """The ``symnn`` command line: one subcommand per module in ``symnn/commands``.
 
-Every subcommand module provides ``configure(parser)``, ``run(args) -> int`` and
-``demo(outdir, stream)`` (its part of ``symnn demo``). User errors (``SymnnError``) are
+Every subcommand module provides ``configure(parser)`` and ``run(args) -> int``; those
+named in ``symnn.commands.demo.DEMO_PARTS`` also ``demo(outdir, stream)`` (their part of
+``symnn demo``). User errors (``SymnnError``) are
 printed as one line ``symnn: error: …`` with exit status 2, never a traceback.
 """
 
@@ -19,6 +20,8 @@ COMMANDS = {
     "latex": ("symnn.commands.latex", "write the derivation as LaTeX, Markdown or PDF"),
     "codegen": ("symnn.commands.codegen", "generate a standalone NumPy module"),
     "check": ("symnn.commands.check", "check a hand calculation (a worksheet)"),
+    "assign": ("symnn.commands.assign", "draw every student's numbers: problems, worksheets, keys"),
+    "grade": ("symnn.commands.grade", "grade a class's filled worksheets: gradebook, feedback"),
     "demo": ("symnn.commands.demo", "run everything on the built-in worked example"),
 }
 
@@ -28,22 +31,30 @@ def command_module(name: str):
     return importlib.import_module(COMMANDS[name][0])
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every subcommand.
+
+    Each subcommand's arguments come from its module, whose import pulls in SymPy; with
+    ``only`` (a command name, or "" for none) only that module is imported, so
+    ``symnn --help`` and each command start without importing the others.
+    """
     parser = argparse.ArgumentParser(
         prog="symnn",
         description="Exact, checkable backpropagation. Without a command: symnn demo.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
-        command_module(name).configure(sub.add_parser(name, help=help_text, description=help_text))
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        if only is None or only == name:
+            command_module(name).configure(command_parser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
-    argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(argv or ["demo"])
+    argv = (sys.argv[1:] if argv is None else argv) or ["demo"]
+    command = next((a for a in argv if not a.startswith("-")), "")
+    args = build_parser(command if command in COMMANDS else "").parse_args(argv)
     try:
         return command_module(args.command).run(args)
     except SymnnError as exc:

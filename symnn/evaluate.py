@@ -26,7 +26,7 @@ from symnn.algebra import product, total
 from symnn.compiled import DIGITS, compute, to_number, to_sympy, working_precision
 from symnn.derive import Derivation
 from symnn.errors import SpecError
-from symnn.naming import gradient_id, symbol, updated_id
+from symnn.naming import gradient_id, kind_of, symbol, updated_id
 
 AFTER = "@after"  # suffix of the internal ids of the forward pass after the update step
 
@@ -124,10 +124,10 @@ def update_definitions(derivation: Derivation, rate: sympy.Rational) -> dict[str
     updates: dict[str, sympy.Expr] = {}
     after: dict[sympy.Symbol, sympy.Symbol] = {}
     for param in network.parameter_ids():
-        frozen = param.startswith("b") and not update_biases
+        frozen = kind_of(param) == "b" and not update_biases
         updates[updated_id(param)] = symbol(param) if frozen else _step(param, rate)
         after[symbol(param)] = symbol(updated_id(param))
-    forward = [k for k in derivation.definitions if k.startswith(("net", "out"))]
+    forward = list(network.forward)
     for key in forward:
         after[symbol(key)] = symbol(key + AFTER)
     for key in forward:

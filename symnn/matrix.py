@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import sympy
 
 from symnn.derive import Derivation
-from symnn.naming import qid, symbol
+from symnn.naming import gradient_id, qid, symbol
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,6 @@ def check_against_scalar(derivation: Derivation, layer: int) -> list[str]:
                 mismatches.append(quantity_id)
     if view.dE_db is not None:
         for b_id, entry in zip(network.bias_ids(layer), view.dE_db, strict=True):
-            if sympy.expand(defs["dE/d" + b_id] - entry) != 0:
-                mismatches.append("dE/d" + b_id)
+            if sympy.expand(defs[gradient_id(b_id)] - entry) != 0:
+                mismatches.append(gradient_id(b_id))
     return mismatches

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import sympy
 
@@ -76,6 +76,7 @@ class QuantityId:
         return self.indices[0] if self.indices else None
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_id(text: str) -> QuantityId:
     """Parse a canonical id such as ``dE/dw[3,1,1]``; raise ValueError if malformed."""
     match = ID_PATTERN.match(text.strip())
@@ -90,9 +91,18 @@ def parse_id(text: str) -> QuantityId:
     return QuantityId(kind, indices, bool(match["prime"]))
 
 
+def kind_of(name: str) -> str | None:
+    """The kind of a canonical id (``b[2,1]`` -> ``b``), or None if ``name`` is not one."""
+    try:
+        return parse_id(name).kind
+    except ValueError:
+        return None
+
+
 def qid(kind: str, *indices: int, updated: bool = False) -> str:
     """Build a canonical id string: ``qid('w', 2, 1, 1) == 'w[2,1,1]'``."""
-    return str(QuantityId(kind, tuple(indices), updated))
+    text = f"{kind}[{','.join(map(str, indices))}]" if indices else kind
+    return text + "'" if updated else text
 
 
 @cache

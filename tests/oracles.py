@@ -3,7 +3,7 @@
 ``is_identically_zero(expr)`` decides whether an expression in the network's leaves
 (inputs, targets, weights, biases) is identically zero, exactly:
 
-1. structurally zero, or ``sympy.cancel`` proves it for small expressions;
+1. structurally zero;
 2. otherwise the expression is *atomised*: every exp/log/tanh node and every power with a
    symbolic exponent becomes a fresh symbol (``exp(k·x)`` becomes ``t_x**k`` and
    ``exp(c·log u)`` is first written ``u**c`` so both sides of an identity share atoms).
@@ -12,7 +12,11 @@
    nonzero rational function of degree D vanishes at a random point with coordinates
    drawn from 10^6 values with probability at most D/10^6 — two points are used).
 3. if the atomised form is not zero at some point (an identity that needs exp/log
-   laws beyond those above), fall back to ``sympy.simplify``.
+   laws beyond those above), ``sympy.cancel`` (small expressions), then ``sympy.simplify``.
+
+Both steps walk the expression bottom-up with a memo (``_bottom_up``): an expanded loss
+repeats each net in every expression downstream of it, and a walk without a memo pays
+for every copy (a relu net's Piecewise doubles its net at each layer).
 
 Expanding the whole loss and calling ``simplify`` directly takes minutes per sigmoid
 net; this takes well under a second.
@@ -56,9 +60,28 @@ def _split_exp(node: sympy.Expr) -> sympy.Expr:
     return sympy.exp(sympy.Add(*rest)) * sympy.Mul(*powers)
 
 
+def _bottom_up(expr: sympy.Expr, rule, memo: dict) -> sympy.Expr:
+    """Rebuild ``expr`` from the leaves up, replacing each node by ``rule(node)`` unless
+    that is None. An expanded loss is a tree whose subtrees repeat (a net appears in
+    every expression downstream of it); ``memo`` makes each distinct subtree cost once."""
+    try:
+        return memo[expr]
+    except KeyError:
+        pass
+    node = expr
+    if expr.args:
+        args = tuple(_bottom_up(a, rule, memo) for a in expr.args)
+        if args != expr.args:
+            node = expr.func(*args)
+    replaced = rule(node)
+    result = node if replaced is None else replaced
+    memo[expr] = result
+    return result
+
+
 def _powers_of_logs(expr: sympy.Expr) -> sympy.Expr:
     """Write every ``exp(a + c·log(u))`` as ``exp(a)·u**c``, bottom-up."""
-    return expr.replace(_has_log_part, _split_exp)
+    return _bottom_up(expr, lambda node: _split_exp(node) if _has_log_part(node) else None, {})
 
 
 def _exp_key(arg: sympy.Expr) -> tuple[sympy.Expr, sympy.Integer]:
@@ -73,23 +96,27 @@ def _exp_key(arg: sympy.Expr) -> tuple[sympy.Expr, sympy.Integer]:
 
 
 def atomised(expr: sympy.Expr) -> sympy.Expr:
-    """The expression with transcendental nodes replaced by fresh positive symbols."""
-    expr = _powers_of_logs(expr)
+    """The expression with transcendental nodes replaced by fresh positive symbols.
+
+    Bottom-up: a node's arguments are atomised before the node, so ``exp(u)`` is keyed by
+    its atomised argument; substituting the atoms back gives the expression again.
+    """
     atoms: dict = {}
 
     def atom(key):
         return atoms.setdefault(key, sympy.Dummy(positive=True))
 
-    mapping = {}
-    for node in expr.atoms(sympy.exp):
-        rest, power = _exp_key(node.args[0])
-        mapping[node] = atom(("exp", rest)) ** power
-    for node in expr.atoms(sympy.log, sympy.tanh):
-        mapping[node] = atom(node)
-    for node in expr.atoms(sympy.Pow):
-        if not node.exp.is_Number:
-            mapping[node] = atom(node)
-    return expr.xreplace(mapping)
+    def rule(node):
+        if isinstance(node, sympy.exp):
+            rest, power = _exp_key(node.args[0])
+            return atom(("exp", rest)) ** power
+        if isinstance(node, (sympy.log, sympy.tanh)):
+            return atom(node)
+        if node.is_Pow and not node.exp.is_Number:
+            return atom(node)
+        return None
+
+    return _bottom_up(_powers_of_logs(expr), rule, {})
 
 
 def vanishes_at_random_points(expr: sympy.Expr, seed: int = 0, points: int = 2) -> bool:
@@ -101,17 +128,15 @@ def vanishes_at_random_points(expr: sympy.Expr, seed: int = 0, points: int = 2) 
         point = {
             s: sympy.Rational(rng.randint(1, 10**6), rng.randint(1, 10**6)) for s in symbols
         }
-        if rational.xreplace(point) != 0:
+        if _bottom_up(rational, point.get, {}) != 0:
             return False
     return True
 
 
 def is_identically_zero(expr: sympy.Expr) -> bool:
     """Exact decision that ``expr`` is 0 for all values of its symbols (see module doc)."""
-    if expr == 0:
+    if expr == 0 or vanishes_at_random_points(expr):
         return True
     if sympy.count_ops(expr) < 40 and sympy.cancel(expr) == 0:
-        return True
-    if vanishes_at_random_points(expr):
         return True
     return sympy.simplify(expr) == 0

@@ -16,7 +16,7 @@ from functools import cached_property
 import sympy
 
 from symnn import activations
-from symnn.algebra import product, total
+from symnn.algebra import plus_symbol, product, total
 from symnn.leibniz import Factor
 from symnn.naming import parse_id, qid, symbol
 from symnn.spec import NetworkSpec
@@ -73,7 +73,7 @@ class Dense:
             for k in range(1, self.below + 1)
         ])
         bias = self.bias_of(j)
-        return weighted if bias is None else sympy.Add(weighted, symbol(bias))
+        return weighted if bias is None else plus_symbol(weighted, symbol(bias))
 
     def out(self, j: int) -> sympy.Expr:
         """out[l,j] = φ(net[l,j])."""

@@ -168,6 +168,11 @@ def build_context(derivation: Derivation, notation: Notation, only: tuple[str, .
     return _Builder(derivation, notation, only, source).context()
 
 
+def network_context(derivation: Derivation, notation: Notation) -> dict:
+    """The network section alone (diagram, layers, activations, loss, notation, values)."""
+    return {"network": _Builder(derivation, notation, (), None).section_network()}
+
+
 class _Builder:
     """Prints the pieces of one document; each ``section_*`` returns plain data."""
 

@@ -2,7 +2,13 @@
 
 ``layer_arrays`` names the symbols standing for a whole layer (``out_3``, ``net_3``, ...);
 ``vectorize`` rewrites neuron j's expression in them (a sum over the layer's neurons
-becomes a row sum) and ``vectorize_layer`` checks that every neuron gives the same form.
+becomes a row sum) and ``vectorize_layer`` checks that the neurons given (the layer's
+``representatives``) have the same form.
+
+Every neuron of a layer is an instance of one form of its layer object
+(``symnn.layers``; ``tests/test_layer_forms.py`` checks the instances against a direct
+per-scalar derivation), so the generator reads the first and the last neuron of a layer
+only: its cost does not grow with the width of the layers.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from symnn import activations
 from symnn.derive import Derivation
 from symnn.errors import SymnnError
 from symnn.naming import parse_id, python_name, qid
@@ -51,6 +58,11 @@ class LayerArrays:
         return None
 
 
+def representatives(size: int) -> list[int]:
+    """The neurons the generator reads of a layer of ``size``: the first and the last."""
+    return sorted({1, size})
+
+
 def array_name(kind: str, layer: int) -> str:
     """The Python name of a layer's whole array: ``out_3`` for the ``out[3,j]``."""
     extra = 2 if kind == "dE/dw" else 1
@@ -68,7 +80,7 @@ def layer_arrays(derivation: Derivation, layer: int) -> LayerArrays:
     if layer == network.depth:
         arrays["d"] = _array("Y")
     scalars = {}
-    if network.activation(layer) == "softmax":
+    if activations.get(network.activation(layer)).shift_invariant:
         scalars[net_max_symbol(layer)] = _array(net_max_symbol(layer).name)
     return LayerArrays(layer, network.size(layer), arrays, scalars)
 
@@ -151,7 +163,8 @@ class _Vectorizer:
 def vectorize_layer(
     per_neuron: dict[int, sympy.Expr], arrays: LayerArrays
 ) -> sympy.Expr:
-    """The one array expression of a per-neuron quantity; the same for every neuron j."""
+    """The one array expression of a per-neuron quantity, the same for every neuron given
+    (``representatives`` of the layer, or all)."""
     forms = {j: vectorize(expr, arrays, j) for j, expr in per_neuron.items()}
     first = forms[min(forms)]
     for j, form in forms.items():

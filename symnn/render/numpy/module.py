@@ -9,8 +9,9 @@ import sympy
 from symnn import losses
 from symnn.derive import Derivation
 from symnn.errors import SymnnError
-from symnn.naming import parse_id, qid, symbol
+from symnn.naming import gradient_id, qid, symbol
 from symnn.render import environment
+from symnn.render.numpy.arrays import representatives
 from symnn.render.numpy.source import bias_key, tuple_source, weight_key
 from symnn.render.numpy.unrolled import unrolled_context
 from symnn.render.numpy.vectorized import vectorized_context
@@ -55,7 +56,8 @@ def check_options(spec: NetworkSpec, style: str, dtype: str) -> None:
 def check_linear_structure(derivation: Derivation) -> None:
     """Confirm the derivation has the linear structure the templates lay out.
 
-    For the first and the last neuron of every layer: net = Σ_k w·out + b, dE/dout of a
+    For the first and the last neuron of every layer (the layer objects make every neuron
+    from one form): net = Σ_k w·out + b, dE/dout of a
     hidden neuron = Σ_i δ·w, dE/dw = δ·out, dE/db = δ (or Σ_j δ for a shared bias).
     """
     for layer in range(2, derivation.network.depth + 1):
@@ -68,23 +70,18 @@ def _check_layer(derivation: Derivation, layer: int) -> None:
     size, size_below = network.size(layer), network.size(layer - 1)
     deltas = {j: symbol(qid("delta", layer, j)) for j in range(1, size + 1)}
     outs_below = {k: symbol(qid("out", layer - 1, k)) for k in range(1, size_below + 1)}
-    for j in _first_and_last(size):
+    for j in representatives(size):
         net = sympy.Add(*[symbol(qid("w", layer, j, k)) * out for k, out in outs_below.items()])
         bias = network.bias_of(layer, j)
         _expect(defs, qid("net", layer, j), net if bias is None else net + symbol(bias))
-        for k in _first_and_last(size_below):
+        for k in representatives(size_below):
             _expect(defs, qid("dE/dw", layer, j, k), deltas[j] * outs_below[k])
-    for k in _first_and_last(size_below) if layer > 2 else ():
+    for k in representatives(size_below) if layer > 2 else ():
         back = sympy.Add(*[delta * symbol(qid("w", layer, i, k)) for i, delta in deltas.items()])
         _expect(defs, qid("dE/dout", layer - 1, k), back)
-    for b_id in network.bias_ids(layer):
-        indices = parse_id(b_id).indices  # (layer, j) per neuron, (layer,) shared by all
-        neurons = indices[1:] if len(indices) == 2 else range(1, size + 1)
-        _expect(defs, "dE/d" + b_id, sympy.Add(*[deltas[j] for j in neurons]))
-
-
-def _first_and_last(size: int) -> list[int]:
-    return sorted({1, size})
+    for b_id in sorted({network.bias_of(layer, j) for j in representatives(size)} - {None}):
+        neurons = derivation.layer(layer).bias_neurons(b_id)
+        _expect(defs, gradient_id(b_id), sympy.Add(*[deltas[j] for j in neurons]))
 
 
 def _expect(defs: dict, quantity_id: str, expected: sympy.Expr) -> None:

@@ -13,6 +13,7 @@ import sympy
 from sympy.printing.numpy import NumPyPrinter
 
 from symnn.errors import SymnnError
+from symnn.naming import kind_of
 
 # The scalar that the logistic's exponent is clipped at; a module constant of that name.
 EXP_MAX = sympy.Symbol("_EXP_MAX", positive=True)
@@ -112,6 +113,6 @@ def _term_rank(term: sympy.Expr) -> tuple:
     natural = tuple(
         tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)) for name in names
     )
-    is_bias = term.is_Symbol and term.name.startswith("b[")
+    is_bias = term.is_Symbol and kind_of(term.name) == "b"
     return (term.could_extract_minus_sign(), not term.is_number, is_bias, natural)
 

@@ -105,8 +105,10 @@ def net_max_symbol(layer: int) -> sympy.Symbol:
     return sympy.Symbol(f"net_max_{layer}", real=True)
 
 
-def softmax_shift(derivation: Derivation, layer: int) -> dict[str, sympy.Expr]:
-    """Each output of a softmax layer with the nets shifted by their maximum."""
+def softmax_shift(derivation: Derivation, layer: int,
+                  neurons: list[int] | None = None) -> dict[str, sympy.Expr]:
+    """The outputs of a softmax layer (all, or the given neurons) with the nets shifted
+    by their maximum."""
     if not softmax_shift_is_exact():
         raise SymnnError("codegen: SymPy could not confirm that softmax is shift-invariant")
     network = derivation.network
@@ -115,18 +117,20 @@ def softmax_shift(derivation: Derivation, layer: int) -> dict[str, sympy.Expr]:
     shifted = {net: net - shift for net in nets}
     return {
         out_id: derivation.definitions[out_id].xreplace(shifted)
-        for out_id in neuron_ids(network, "out", layer)
+        for out_id in neuron_ids(network, "out", layer, neurons)
     }
 
 
-def activation_output(derivation: Derivation, layer: int) -> dict[str, sympy.Expr]:
-    """Each neuron's output as it is computed: stable forms of the derivation's φ(net)."""
+def activation_output(derivation: Derivation, layer: int,
+                      neurons: list[int] | None = None) -> dict[str, sympy.Expr]:
+    """Each neuron's output (all, or the given neurons) as it is computed: stable forms of
+    the derivation's φ(net)."""
     network = derivation.network
-    if network.activation(layer) == "softmax":
-        return softmax_shift(derivation, layer)
+    if activations.get(network.activation(layer)).shift_invariant:
+        return softmax_shift(derivation, layer, neurons)
     return {
         out_id: stabilize(derivation.definitions[out_id])
-        for out_id in neuron_ids(network, "out", layer)
+        for out_id in neuron_ids(network, "out", layer, neurons)
     }
 
 
@@ -139,20 +143,20 @@ def stable_loss(derivation: Derivation) -> sympy.Expr:
     """
     network = derivation.network
     depth = network.depth
-    name = network.activation(depth)
+    activation = activations.get(network.activation(depth))
     loss = derivation.definitions["E"]
-    if name not in ("sigmoid", "softmax"):
+    if not activation.log_expands:
         return stabilize(loss)
     outputs = (
         softmax_shift(derivation, depth)
-        if name == "softmax"
+        if activation.shift_invariant
         else {k: derivation.definitions[k] for k in neuron_ids(network, "out", depth)}
     )
     logs = {}
     for out_id, value in outputs.items():
         out = symbol(out_id)
         logs[sympy.log(out)] = sympy.expand_log(sympy.log(value), force=True)
-        if name == "sigmoid":
+        if activation.log_complement_expands:
             logs[sympy.log(1 - out)] = sympy.expand_log(
                 sympy.log(sympy.together(1 - value)), force=True
             )
@@ -173,7 +177,7 @@ def output_delta(derivation: Derivation, j: int) -> tuple[sympy.Expr, str]:
     if signal.simplified is not None:
         return signal.simplified, f"softmax with {network.spec.loss}, {signal.condition}"
     value = derivation.definitions[delta_id]
-    if network.activation(depth) == "softmax":
+    if not activations.get(network.activation(depth)).elementwise:
         return sympy.expand(value), "softmax: the sum over i of dE/dout_i * dout_i/dnet_j"
     grad_id = qid("dE/dout", depth, j)
     value = value.xreplace({symbol(grad_id): derivation.definitions[grad_id]})
@@ -182,7 +186,11 @@ def output_delta(derivation: Derivation, j: int) -> tuple[sympy.Expr, str]:
     return best, "dE/dout * dout/dnet, simplified by SymPy"
 
 
-def neuron_ids(network: Network, kind: str, layer: int) -> list[str]:
-    """The ids of one kind for every neuron of a layer: ``out[3,1]``, ``out[3,2]``, ..."""
-    return [qid(kind, layer, j) for j in range(1, network.size(layer) + 1)]
+def neuron_ids(network: Network, kind: str, layer: int,
+               neurons: list[int] | None = None) -> list[str]:
+    """The ids of one kind for every neuron of a layer (``out[3,1]``, ``out[3,2]``, ...),
+    or for the given neurons."""
+    if neurons is None:
+        neurons = range(1, network.size(layer) + 1)
+    return [qid(kind, layer, j) for j in neurons]
 

@@ -10,9 +10,9 @@ import textwrap
 
 import sympy
 
-from symnn import losses
+from symnn import activations, losses
 from symnn.derive import Derivation
-from symnn.naming import python_name, qid, symbol
+from symnn.naming import gradient_id, python_name, qid, symbol
 from symnn.render.numpy.printer import EXP_MAX, CodePrinter
 from symnn.render.numpy.source import (
     INDENT,
@@ -71,7 +71,7 @@ def _forward(derivation: Derivation, printer: CodePrinter) -> list[str]:
         statements.append(f"# layer {layer}: {network.activation(layer)}")
         nets = neuron_ids(network, "net", layer)
         statements += [_assign(printer, i, derivation.definitions[i]) for i in nets]
-        if network.activation(layer) == "softmax":
+        if activations.get(network.activation(layer)).shift_invariant:
             largest = sympy.Max(*[symbol(i) for i in nets])
             statements.append(f"{net_max_symbol(layer).name} = {printer.doprint(largest)}")
         outputs = activation_output(derivation, layer)
@@ -92,7 +92,8 @@ def _backward(derivation: Derivation, printer: CodePrinter) -> list[str]:
                            for i in neuron_ids(network, "delta", layer)]
         gradients = [w for row in network.weight_ids(layer) for w in row]
         gradients += network.bias_ids(layer)
-        statements += [_assign(printer, "dE/d" + p, defs["dE/d" + p]) for p in gradients]
+        statements += [_assign(printer, gradient_id(p), defs[gradient_id(p)])
+                       for p in gradients]
     return statements
 
 
@@ -107,7 +108,8 @@ def _output_deltas(derivation: Derivation, printer: CodePrinter) -> list[str]:
     grads = neuron_ids(network, "dE/dout", depth)
     signal = derivation.error_signals[qid("delta", depth, 1)]
     divides = any(sympy.fraction(sympy.together(defs[i]))[1] != 1 for i in grads)
-    if network.activation(depth) == "softmax" and signal.simplified is None and not divides:
+    elementwise = activations.get(network.activation(depth)).elementwise
+    if not elementwise and signal.simplified is None and not divides:
         return _softmax_output_deltas(derivation, printer)
     lines = []
     for j, grad in enumerate(grads, start=1):
@@ -125,7 +127,7 @@ def _softmax_output_deltas(derivation: Derivation, printer: CodePrinter) -> list
     lines = [_assign(printer, i, derivation.definitions[i]) for i in grads]
     for j in range(1, network.size(depth) + 1):
         delta_id = qid("delta", depth, j)
-        value = sympy.Add(*[symbol("dE/dout" + a.denominator.removeprefix("out")) * b.value
+        value = sympy.Add(*[symbol(gradient_id(a.denominator)) * b.value
                             for a, b in derivation.error_signals[delta_id].terms])
         lines.append(f"# delta_{depth}_{j} = sum over i of dE_dout_{depth}_i * "
                      f"dout_{depth}_i/dnet_{depth}_{j} (softmax)")
@@ -139,10 +141,10 @@ def _gradient_assembly(derivation: Derivation) -> list[str]:
     spec = network.spec
     lines = []
     for layer in range(2, network.depth + 1):
-        grads = [[python_name("dE/d" + w) for w in row] for row in network.weight_ids(layer)]
+        grads = [[python_name(gradient_id(w)) for w in row] for row in network.weight_ids(layer)]
         lines += _dict_entry(weight_key(layer), grads)
         if spec.bias != "none":
-            biases = [python_name("dE/d" + b) for b in network.bias_ids(layer)]
+            biases = [python_name(gradient_id(b)) for b in network.bias_ids(layer)]
             lines += _dict_entry(bias_key(spec, layer), biases)
     return lines
 

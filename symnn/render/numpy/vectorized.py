@@ -18,6 +18,7 @@ from symnn.render.numpy.arrays import (
     LayerArrays,
     array_name,
     layer_arrays,
+    representatives,
     vectorize,
     vectorize_layer,
 )
@@ -113,14 +114,14 @@ def vector_delta(derivation: Derivation, arrays: LayerArrays) -> tuple[sympy.Exp
     """δ of a layer as one array expression, and a comment saying where it comes from."""
     network = derivation.network
     layer = arrays.layer
-    size = network.size(layer)
+    neurons = representatives(network.size(layer))
     if layer == network.depth:
-        forms = {j: output_delta(derivation, j) for j in range(1, size + 1)}
+        forms = {j: output_delta(derivation, j) for j in neurons}
         vector = vectorize_layer({j: f[0] for j, f in forms.items()}, arrays)
         return min([vector, sympy.factor_terms(vector)], key=sympy.count_ops), forms[1][1]
     per_neuron = {
         j: stabilize(sympy.piecewise_fold(derivation.definitions[qid("delta", layer, j)]))
-        for j in range(1, size + 1)
+        for j in neurons
     }
     return vectorize_layer(per_neuron, arrays), "dE/dout * dout/dnet"
 
@@ -137,8 +138,9 @@ def _forward_layer(derivation: Derivation, arrays: LayerArrays, printer: CodePri
     (overwriting net's buffer unless the loss or the backward pass reads net)."""
     layer = arrays.layer
     network = derivation.network
-    outputs = activation_output(derivation, layer)
-    per_neuron = {j: outputs[qid("out", layer, j)] for j in range(1, network.size(layer) + 1)}
+    neurons = representatives(network.size(layer))
+    outputs = activation_output(derivation, layer, neurons)
+    per_neuron = {j: outputs[qid("out", layer, j)] for j in neurons}
     expr = vectorize_layer(per_neuron, arrays)
     net, out = arrays.arrays["net"], arrays.arrays["out"]
     statements = []
