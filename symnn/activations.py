@@ -4,7 +4,8 @@ Contract of an entry in ``ACTIVATIONS``: a name, a function that builds the acti
 SymPy expression of the pre-activation ``z`` (for softmax: of the whole layer's vector),
 its LaTeX symbol, whether it may only be used on the output layer, the kind of layer
 that computes it (``symnn.layers.KINDS``), and three facts the code generator uses for
-numerical stability (each confirmed symbolically where it is used). Nothing else is
+numerical stability (each confirmed symbolically where it is used), the interval
+its values lie in (``values``: what a loss may take the log of). Nothing else is
 stored: the derivative comes from ``sympy.diff``, and the form "in terms of the output"
 (sigmoid: a(1-a), tanh: 1-a^2) is found by ``derivative_in_output`` symbolically.
 
@@ -37,6 +38,7 @@ class Activation:
     build: Callable[..., sympy.Expr]  # elementwise: build(z, slope); softmax: build(zs, j)
     latex: str
     output_only: bool = False
+    values: sympy.Interval = sympy.S.Reals  # the values the activation takes
     layer_kind: str = "elementwise"  # the kind of layer in symnn.layers.KINDS
     shift_invariant: bool = False  # unchanged if every net of the layer is shifted by c
     log_expands: bool = False  # expand_log of log(φ) has no overflowing exp (log-sigmoid)
@@ -76,16 +78,19 @@ def _softmax(zs, j):
     return sympy.exp(zs[j]) / sympy.Add(*[sympy.exp(z) for z in zs])
 
 
+_UNIT = sympy.Interval.open(0, 1)
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", _sigmoid, r"\sigma", log_expands=True,
+    "sigmoid": Activation("sigmoid", _sigmoid, r"\sigma", values=_UNIT, log_expands=True,
                           log_complement_expands=True),
-    "tanh": Activation("tanh", _tanh, r"\tanh"),
-    "relu": Activation("relu", _relu, r"\operatorname{ReLU}"),
+    "tanh": Activation("tanh", _tanh, r"\tanh", values=sympy.Interval.open(-1, 1)),
+    "relu": Activation("relu", _relu, r"\operatorname{ReLU}", values=sympy.Interval(0, sympy.oo)),
     "leaky-relu": Activation("leaky-relu", _leaky_relu, r"\operatorname{LReLU}"),
     "identity": Activation("identity", _identity, r"\operatorname{id}"),
-    "softplus": Activation("softplus", _softplus, r"\operatorname{softplus}"),
+    "softplus": Activation("softplus", _softplus, r"\operatorname{softplus}",
+                           values=sympy.Interval.open(0, sympy.oo)),
     "softmax": Activation("softmax", _softmax, r"\operatorname{softmax}", output_only=True,
-                          layer_kind="softmax", shift_invariant=True, log_expands=True),
+                          layer_kind="softmax", shift_invariant=True, log_expands=True,
+                          values=_UNIT),
 }
 
 

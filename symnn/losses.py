@@ -2,7 +2,9 @@
 
 Contract of an entry in ``LOSSES``: a name, a function building E from the list of
 output-neuron symbols ``ys`` and target symbols ``ds``, a LaTeX formula in the generic
-names y_j, d_j, n (for documents), and whether it needs targets. Derivatives come from
+names y_j, d_j, n (for documents), whether it needs targets, and the outputs it is
+defined for (``outputs``: a log loss needs outputs in (0, 1) or (0, ∞); the spec refuses
+an output activation whose values leave that interval). Derivatives come from
 ``sympy.diff``. Over a batch of samples the loss is the mean of the per-sample losses.
 """
 
@@ -24,6 +26,7 @@ class Loss:
     build: Callable[[list, list], sympy.Expr]
     formula_latex: str
     needs_targets: bool = True
+    outputs: sympy.Interval = sympy.S.Reals  # the outputs y for which E is a real number
 
 
 def _squared_errors(ys, ds):
@@ -59,11 +62,13 @@ LOSSES: dict[str, Loss] = {
     "mse": Loss("mse", _mse, r"\frac{1}{n}\sum_{j=1}^{n} (d_j - y_j)^2"),
     "half-sse": Loss("half-sse", _half_sse, r"\frac{1}{2}\sum_{j=1}^{n} (d_j - y_j)^2"),
     "sse": Loss("sse", _sse, r"\sum_{j=1}^{n} (d_j - y_j)^2"),
-    "cross-entropy": Loss("cross-entropy", _cross_entropy, r"-\sum_{j=1}^{n} d_j \log y_j"),
+    "cross-entropy": Loss("cross-entropy", _cross_entropy, r"-\sum_{j=1}^{n} d_j \log y_j",
+                          outputs=sympy.Interval.open(0, sympy.oo)),
     "binary-cross-entropy": Loss(
         "binary-cross-entropy",
         _binary_cross_entropy,
         r"-\sum_{j=1}^{n} \left[ d_j \log y_j + (1 - d_j) \log (1 - y_j) \right]",
+        outputs=sympy.Interval.open(0, 1),
     ),
     "output": Loss("output", _output, r"y_1", needs_targets=False),
 }

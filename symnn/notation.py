@@ -60,6 +60,7 @@ class Notation:
     first_layer: int = 1  # the number of the input layer (seed 003 and 004 count from 0)
     layer_parens: bool = False  # w^{(2)} instead of w^{2}
     depth: int = 0  # the output layer's number, set by from_spec (0: unknown, no ŷ)
+    delta_sign: str = "dE/dnet"  # δ = ∂E/∂net, or "-dE/dnet" (update w ← w + η δ out)
 
     def layer(self, number: int | Layer) -> str:
         """The superscript for a layer: a canonical number (input layer = 1) or a Layer."""
@@ -129,6 +130,7 @@ OPTIONAL_SYMBOL_FIELDS = ("neuron", "output")  # "" means: use the out symbol
 CHOICE_FIELDS = {
     "weight_index": ("from-to", "to-from"),
     "weight_layer": ("source", "target"),
+    "delta_sign": ("dE/dnet", "-dE/dnet"),
 }
 BOOL_FIELDS = ("input_layer", "layer_parens")
 INT_FIELDS = {"first_layer": (0, 1)}

@@ -16,13 +16,20 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import sympy
+
 from symnn import activations, losses
 from symnn.errors import SpecError
 
 BIAS_MODES = ("per-neuron", "per-layer", "none")
 TOP_LEVEL_KEYS = ("network", "values", "notation", "names", "claims")
 NETWORK_KEYS = ("layers", "activation", "loss", "bias", "leaky_slope")
-VALUES_KEYS = ("inputs", "targets", "weights", "biases", "learning_rate", "update_biases")
+VALUES_KEYS = ("inputs", "targets", "weights", "biases", "learning_rate", "update_biases",
+               "weights_layout", "bias_input")
+# How ``weights[m]`` is laid out: a row per receiving neuron (W a + b, the default), or a
+# row per sending neuron (the row-vector convention h = x W + b of many tutorials).
+WEIGHT_LAYOUTS = ("output-by-input", "input-by-output")
+BIAS_INPUTS = (1, -1)  # the constant input a bias weight multiplies (b = bias_input · weight)
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class Values:
     biases: tuple | None  # per-neuron: tuple of tuples; per-layer: tuple of numbers
     learning_rate: Fraction | None
     update_biases: bool = True
+    bias_input: int = 1  # biases were given as weights on this constant input (b = ±weight)
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ def from_dict(data: dict[str, Any]) -> NetworkSpec:
     bias = network.get("bias", "per-neuron")
     if bias not in BIAS_MODES:
         raise SpecError(f"network.bias: expected one of {', '.join(BIAS_MODES)}, got {bias!r}")
+    _outputs_fit_loss(acts[-1], loss)
     if loss == "output" and layers[-1] != 1:
         raise SpecError(
             f"network.loss: 'output' needs exactly 1 output neuron, got {layers[-1]}"
@@ -120,6 +129,30 @@ def from_dict(data: dict[str, Any]) -> NetworkSpec:
         claims=_table(data.get("claims", {}), "claims"),
         names=_table(data.get("names", {}), "names"),
     )
+
+
+def _outputs_fit_loss(activation: str, loss: str) -> None:
+    """A log loss needs outputs it can take the log of: cross-entropy positive outputs
+    (softmax, sigmoid), binary cross-entropy outputs in (0, 1) (sigmoid per class)."""
+    needed = losses.get(loss).outputs
+    given = activations.get(activation).values
+    if given.is_subset(needed):
+        return
+    raise SpecError(
+        f"network.loss: {loss} takes the log of the outputs, so it needs an output "
+        f"activation with values in {_interval(needed)} (softmax or sigmoid), got "
+        f"{activation} with values in {_interval(given)}"
+    )
+
+
+def _interval(interval) -> str:
+    """(0, 1), [0, ∞), (−∞, ∞)."""
+    def end(value) -> str:
+        return {sympy.oo: "∞", -sympy.oo: "−∞"}.get(value, str(value).replace("-", "−"))
+
+    left = "(" if interval.left_open or interval.start == -sympy.oo else "["
+    right = ")" if interval.right_open or interval.end == sympy.oo else "]"
+    return f"{left}{end(interval.start)}, {end(interval.end)}{right}"
 
 
 def _check_keys(table: dict, allowed: tuple[str, ...], prefix: str) -> None:
@@ -229,17 +262,29 @@ def _values(table: dict, layers: tuple[int, ...], bias: str, loss: str) -> Value
         targets = _vector(table["targets"], layers[-1], "values.targets")
     if "weights" not in table:
         raise SpecError("values.weights: missing")
-    weights = _weights(table["weights"], layers)
+    layout = table.get("weights_layout", WEIGHT_LAYOUTS[0])
+    if layout not in WEIGHT_LAYOUTS:
+        raise SpecError(
+            f"values.weights_layout: expected one of {', '.join(WEIGHT_LAYOUTS)}, got {layout!r}"
+        )
+    weights = _weights(table["weights"], layers, layout)
+    bias_input = table.get("bias_input", 1)
+    if isinstance(bias_input, bool) or bias_input not in BIAS_INPUTS:
+        raise SpecError(f"values.bias_input: expected 1 or -1, got {bias_input!r}")
     biases = _biases(table.get("biases"), layers, bias)
+    if bias_input == -1 and biases is not None:  # θ on the input −1: the bias is −θ
+        biases = tuple(-b if bias == "per-layer" else tuple(-x for x in b) for b in biases)
     rate = table.get("learning_rate")
     rate = None if rate is None else _number(rate, "values.learning_rate")
     update_biases = table.get("update_biases", True)
     if not isinstance(update_biases, bool):
         raise SpecError(f"values.update_biases: expected true or false, got {update_biases!r}")
-    return Values(inputs, targets, weights, biases, rate, update_biases)
+    return Values(inputs, targets, weights, biases, rate, update_biases, int(bias_input))
 
 
-def _weights(value: Any, layers: tuple[int, ...]) -> tuple:
+def _weights(value: Any, layers: tuple[int, ...], layout: str = WEIGHT_LAYOUTS[0]) -> tuple:
+    """The weight matrices, each a row per receiving neuron; ``input-by-output`` matrices
+    (a row per sending neuron) are read and transposed."""
     where = "values.weights"
     if not isinstance(value, list) or len(value) != len(layers) - 1:
         raise SpecError(
@@ -249,13 +294,17 @@ def _weights(value: Any, layers: tuple[int, ...]) -> tuple:
     matrices = []
     for m, matrix in enumerate(value):
         rows, cols = layers[m + 1], layers[m]
+        layer = m + 2
+        if layout == "input-by-output":
+            rows, cols, layer = cols, rows, m + 1
         place = f"{where}[{m}]"
         if not isinstance(matrix, list) or len(matrix) != rows:
             raise SpecError(
-                f"{place}: expected {rows} rows (neurons of layer {m + 2}) of {cols} numbers, "
+                f"{place}: expected {rows} rows (neurons of layer {layer}) of {cols} numbers, "
                 f"got {_describe(matrix)}"
             )
-        matrices.append(tuple(_vector(row, cols, f"{place}[{r}]") for r, row in enumerate(matrix)))
+        read = tuple(_vector(row, cols, f"{place}[{r}]") for r, row in enumerate(matrix))
+        matrices.append(read if layout == WEIGHT_LAYOUTS[0] else tuple(zip(*read, strict=True)))
     return tuple(matrices)
 
 

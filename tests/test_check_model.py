@@ -47,7 +47,8 @@ SPECS = {
     "softmax-ce": network([2, 3, 3], ["sigmoid", "softmax"], "cross-entropy", targets=[0, 1, 0]),
     "leaky-relu": network([2, 3, 2], ["leaky-relu", "sigmoid"], "mse", targets=[1, 0]),
     "no-bias-update": network([2, 2, 2], "sigmoid", "mse", update_biases=False, targets=[0, 1]),
-    "no-bias": network([2, 2, 1], "softplus", "binary-cross-entropy", "none", targets=[1]),
+    "no-bias": network([2, 2, 1], ["softplus", "sigmoid"], "binary-cross-entropy", "none",
+                       targets=[1]),
     "no-rate": network([2, 2, 2], "sigmoid", "mse", rate=None, targets=[0, 1]),
     "output-loss": network([2, 2, 1], "tanh", "output"),
 }

@@ -65,8 +65,9 @@ def _variants() -> list[tuple[str, dict, tuple[str, ...]]]:
                 layers[-1] = 1
             hidden = act if act != "softmax" else "tanh"
             output = act
-            if with_values and loss in SAFE_OUTPUT and act != "softmax":
-                output = SAFE_OUTPUT[loss]
+            refused = not activations.get(act).values.is_subset(losses.get(loss).outputs)
+            if (with_values or refused) and loss in SAFE_OUTPUT and act != "softmax":
+                output = SAFE_OUTPUT[loss]  # a log loss needs outputs it can take the log of
             network = {"layers": layers, "activation": [hidden, output], "loss": loss,
                        "bias": ("per-neuron", "per-layer", "none")[len(variants) % 3]}
             data = {"network": network, "notation": {"preset": preset}}

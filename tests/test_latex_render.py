@@ -277,9 +277,9 @@ def test_cli_values_that_make_the_loss_complex_are_an_error(tmp_path, capsys):
     output = tmp_path / "notes.md"
     assert main(["latex", str(path), "-o", str(output)]) == 2
     assert capsys.readouterr().err == (
-        "symnn: error: E: not a real number at the spec's values (0.0366354 - 3.14159*I); "
-        "check the values against the activation and loss (e.g. the log of a number that is "
-        "not positive)\n")
+        "symnn: error: network.loss: cross-entropy takes the log of the outputs, so it needs "
+        "an output activation with values in (0, ∞) (softmax or sigmoid), got tanh with "
+        "values in (−1, 1)\n")
     assert not output.exists()
 
 

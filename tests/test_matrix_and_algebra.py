@@ -21,7 +21,8 @@ from symnn.matrix import check_against_scalar, layer_matrices
         ("softmax", "cross-entropy", "per-layer"),
         ("softmax", "mse", "none"),
         ("relu", "sse", "per-neuron"),
-        ("softplus", "binary-cross-entropy", "per-layer"),
+        ("softplus", "cross-entropy", "per-layer"),
+        ("sigmoid", "binary-cross-entropy", "per-layer"),
         ("tanh", "half-sse", "none"),
     ],
 )

@@ -4,8 +4,10 @@
 [-0.205, -0.195]. A value exactly halfway (-0.215 against a claim of -0.21 or -0.22) is
 accepted either way, since people round ties both ways. A claim written with 16 or more
 significant digits is beyond what float64 resolves (15–17 digits), so it is judged at
-float64 precision instead: within ``FLOAT64_ULPS`` units in the last place of the float
-nearest the exact value.
+float64 precision instead: within the error bound of a float64 computation of the value
+(``symnn.check.float64``, given by the checker) plus half a unit in the last place of the
+printed number. Without a bound (when slips are searched) ``SEARCH_ULPS`` units in the
+last place are allowed.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from functools import cached_property
 
 import sympy
 
+from symnn.check import float64
+from symnn.check.float64 import Bounded
+
 FLOAT64_DIGITS = 16  # claims with at least this many significant digits: float64 precision
-FLOAT64_ULPS = 4  # tolerance of a float64 claim, in units in the last place
+SEARCH_ULPS = 64  # tolerance of a float64 claim in slip searches, in units in the last place
 SHOWN_DIGITS = 10  # significant digits of exact values in reports
 NUMBER_TEXT = re.compile(r"^[+\-−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?$")
 
@@ -47,20 +52,23 @@ class Written:
     def _half_unit(self) -> tuple[sympy.Rational, float]:
         return self.unit / 2, float(self.unit / 2)
 
-    def tolerance(self, value: sympy.Expr) -> sympy.Rational:
-        """How far a value may be from the claim and still round to it."""
+    def tolerance(self, value: sympy.Expr, bound: Bounded | None = None) -> sympy.Rational:
+        """How far a value may be from the claim and still round to it (a float64 claim:
+        the ``bound`` of a float64 computation of the value, if given)."""
         if self.float64:
-            return FLOAT64_ULPS * sympy.Rational(math.ulp(float(value) or 1.0))
+            if bound is None:
+                return SEARCH_ULPS * sympy.Rational(math.ulp(float(value) or 1.0))
+            return sympy.Rational(float64.tolerance(bound, float(self.value)))
         return self._half_unit[0]
 
-    def matches(self, value: sympy.Expr) -> bool:
+    def matches(self, value: sympy.Expr, bound: Bounded | None = None) -> bool:
         """True when ``value`` rounds to the claim at the digits written."""
         approximate = float(value)
         if not self.float64:
             gap = abs(approximate - self._float)
             if gap > 2 * self._half_unit[1] + 1e-12 * abs(approximate):
                 return False  # clearly apart: skip the exact comparison
-        return abs(exact(value) - self.value) <= self.tolerance(value)
+        return abs(exact(value) - self.value) <= self.tolerance(value, bound)
 
     def near(self, value: float) -> bool:
         """A cheap screen: could ``value`` (a float) match the claim? (no false negatives)"""

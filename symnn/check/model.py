@@ -23,7 +23,7 @@ import sympy
 
 from symnn import activations, losses
 from symnn.algebra import product
-from symnn.compiled import EXACT, FLOAT, Arithmetic, compute, to_sympy, working_precision
+from symnn.compiled import EXACT, Arithmetic, compute, to_sympy, working_precision
 from symnn.derive import Derivation, derive
 from symnn.evaluate import AFTER, leaf_values, update_definitions
 from symnn.naming import parse_id, qid, symbol, updated_id
@@ -290,7 +290,8 @@ def run(
     """Compute each wanted quantity from its definition, with ``pinned`` values carried.
 
     Returns id -> computed value for every definition evaluated: exact (a Rational, or a
-    Float with 50 digits) or, with ``arithmetic=FLOAT``, a Python float for searches. A
+    Float with 50 digits) or, with ``arithmetic=FLOAT``, a Python float for searches (or
+    another arithmetic's numbers, e.g. ``float64.BOUND``). A
     pinned quantity's own entry is its computed value, not its pin; a pinned leaf (input,
     target, weight, bias) replaces the leaf's value.
     """
@@ -308,7 +309,7 @@ def run(
             value = compute(model.definitions[key], env, arithmetic)
             if value is None:
                 continue  # not a real number, e.g. the log of a negative in a slip's model
-            computed[key] = value if arithmetic is FLOAT else to_sympy(value)
+            computed[key] = to_sympy(value) if arithmetic is EXACT else value
             env[key] = convert(pinned[key]) if key in pinned else value
     return computed
 

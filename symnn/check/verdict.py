@@ -29,11 +29,12 @@ import sympy
 
 from symnn.check import digits, slips
 from symnn.check.digits import Written, show
+from symnn.check.float64 import BOUND, Bounded
 from symnn.check.formula import FormulaError, NameRef, parse_formula
 from symnn.check.model import AFTER, Model, build_model, carried_sources, run
 from symnn.check.names import Names
 from symnn.check.slips import OTHER_QUANTITY, Variant
-from symnn.check.worksheet import Claim, quoted_key
+from symnn.check.worksheet import Claim, claim_scale, quoted_key
 from symnn.compiled import EXACT, FLOAT, Arithmetic
 from symnn.derive import Derivation
 from symnn.errors import SpecError
@@ -192,6 +193,8 @@ class Checker:
         carried = self.carried.get(claim.id) if sources else None
         formula = self._check_formula(claim) if claim.formula is not None else None
         verdict = self._by_value(claim, exact, carried, sources)
+        if claim.scale == -1:
+            verdict.note = "; ".join(filter(None, [verdict.note, _negated_note(claim)]))
         if formula is None:
             return verdict
         verdict.formula = formula
@@ -263,10 +266,10 @@ class Checker:
         written = claim.written
         base = Verdict(claim, exact, "wrong", carried=carried, carried_from=sources)
         precision = " (judged at float64 precision)" if written.float64 else ""
-        if written.matches(exact):
+        if written.matches(exact, self._float64_bound(claim, {})):
             base.verdict, base.note = "correct", precision.strip(" ()")
             return base
-        if carried is not None and written.matches(carried):
+        if carried is not None and written.matches(carried, self._float64_bound(claim, self.pins)):
             base.verdict = "correct-with-carried"
             base.note = (
                 f"recomputed from your {self._carried_text(sources)}: {show(carried)} "
@@ -292,6 +295,13 @@ class Checker:
         base.note = (f"likely cause: {text}" if text else "no common slip reproduces it")
         base.note += precision
         return base
+
+    def _float64_bound(self, claim: Claim, pins: dict) -> Bounded | None:
+        """The error bound of a float64 computation of a float64 claim's quantity, from the
+        inputs (``pins`` empty) or from the claimant's numbers; None for other claims."""
+        if not claim.written.float64 or claim.id not in self.model.definitions:
+            return None
+        return run(self.model, pins, [claim.id], BOUND).get(claim.id)
 
     def _carried_text(self, sources: list[str]) -> str:
         parts = []
@@ -396,7 +406,7 @@ class Checker:
     # ---------------------------------------------------------------- formulas
 
     def _check_formula(self, claim: Claim) -> FormulaCheck:
-        value = self._formula_value(claim)
+        value = claim.scale * self._formula_value(claim)
         numbers = _formula_numbers(claim.formula)
         used = None
         environments = self._environments(self.model, [self.exact, self.carried], claim.id, numbers)
@@ -486,7 +496,8 @@ class Checker:
         """A name in a formula: the claimant's value of that quantity (or η, or n)."""
         quantity_id = self.names.of_ref(ref)
         if quantity_id is not None:
-            return self._claimant_value(quantity_id)
+            scale = claim_scale(quantity_id, self.derivation.spec, self.names.notation)
+            return scale * self._claimant_value(quantity_id)
         bare = ref.sub is None and ref.sup is None and ref.prefix is None
         if bare and ref.derivative_of is None:
             rate = self.derivation.spec.values.learning_rate
@@ -622,6 +633,12 @@ class Checker:
         verdict.verdict, verdict.cause = "wrong", FORMULA_CAUSE
         verdict.note = "; ".join(parts)
         return verdict
+
+
+def _negated_note(claim: Claim) -> str:
+    """What a claim written as minus the network's value is compared with."""
+    what = "δ = −∂E/∂net" if parse_id(claim.id).kind == "delta" else "a bias on the input −1"
+    return f"read with your sign convention ({what}): the network's value is minus your number"
 
 
 def _alone(verdict: Verdict) -> str:

@@ -8,7 +8,7 @@ kept (``-0.20`` claims two decimals), or a quoted decimal (``"0.20"``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from symnn.check import digits
 from symnn.check.digits import Written
 from symnn.check.names import PRIMES, Names, Reading
 from symnn.errors import SpecError
+from symnn.naming import parse_id
 from symnn.spec import NetworkSpec
 
 CLAIM_KEYS = ("value", "formula")
@@ -31,8 +32,10 @@ class Claim:
 
     key: str
     reading: Reading
-    written: Written
+    written: Written  # its value in the network's convention (see ``scale``)
     formula: str | None = None
+    scale: int = 1  # −1: written in a convention that negates the network's value
+
 
     @property
     def id(self) -> str:
@@ -82,8 +85,24 @@ def read_claims(network_spec: NetworkSpec, names: Names) -> list[Claim]:
         written = digits.read(raw)
         if written is None:
             raise SpecError(f"{where}: expected {EXPECTED}, got {_shown(raw)}")
-        claims.append(Claim(key, reading, written, formula))
+        scale = claim_scale(reading.id, network_spec, names.notation)
+        if scale == -1:
+            written = replace(written, value=-written.value)
+        claims.append(Claim(key, reading, written, formula, scale))
     return claims
+
+
+def claim_scale(quantity_id: str, network_spec: NetworkSpec, reading: notation.Notation) -> int:
+    """−1 when the worksheet's conventions write a quantity as minus the network's value:
+    δ declared as −∂E/∂net (``[notation] delta_sign``), or a bias given as the weight on a
+    constant input −1 (``[values] bias_input``: b = −θ, and so ∂E/∂θ = −∂E/∂b)."""
+    kind = parse_id(quantity_id).kind
+    if kind == "delta" and reading.delta_sign == "-dE/dnet":
+        return -1
+    values = network_spec.values
+    if kind in ("b", "dE/db") and values is not None and values.bias_input == -1:
+        return -1
+    return 1
 
 
 def _needs_rate(key: str, network_spec: NetworkSpec, names: Names, where: str) -> None:
