@@ -11,8 +11,10 @@
    It is evaluated in exact rational arithmetic at random points (Schwartz–Zippel: a
    nonzero rational function of degree D vanishes at a random point with coordinates
    drawn from 10^6 values with probability at most D/10^6 — two points are used).
-3. if the atomised form is not zero at some point (an identity that needs exp/log
-   laws beyond those above), ``sympy.cancel`` (small expressions), then ``sympy.simplify``.
+3. if the atomised form is not zero at some point: the expression evaluated with 60
+   digits at a random point far from 0 shows it is not identically zero; otherwise (an
+   identity that needs exp/log laws beyond those above) ``sympy.cancel`` (small
+   expressions), then ``sympy.simplify``.
 
 Both steps walk the expression bottom-up with a memo (``_bottom_up``): an expanded loss
 repeats each net in every expression downstream of it, and a walk without a memo pays
@@ -133,10 +135,22 @@ def vanishes_at_random_points(expr: sympy.Expr, seed: int = 0, points: int = 2) 
     return True
 
 
+def clearly_nonzero_somewhere(expr: sympy.Expr, seed: int = 1) -> bool:
+    """True if ``expr``, evaluated with 60 digits at a random point, is far from 0: then
+    it is not identically zero (an identity is 0, up to rounding, everywhere)."""
+    rng = random.Random(seed)
+    point = {s: sympy.Float(sympy.Rational(rng.randint(1, 10**6), rng.randint(1, 10**6)), 60)
+             for s in expr.free_symbols}
+    value = _bottom_up(expr, point.get, {})
+    return value.is_Number and abs(value) > sympy.Float("1e-30", 60)
+
+
 def is_identically_zero(expr: sympy.Expr) -> bool:
     """Exact decision that ``expr`` is 0 for all values of its symbols (see module doc)."""
     if expr == 0 or vanishes_at_random_points(expr):
         return True
+    if clearly_nonzero_somewhere(expr):
+        return False
     if sympy.count_ops(expr) < 40 and sympy.cancel(expr) == 0:
         return True
     return sympy.simplify(expr) == 0

@@ -66,11 +66,17 @@ class Dense:
         return list(range(1, self.size + 1)) if len(indices) == 1 else [indices[1]]
 
     # -- forward -------------------------------------------------------------------------
+    @cached_property
+    def _inputs(self) -> list[tuple[str, sympy.Symbol]]:
+        """The id and symbol of out[l-1,k] for every k (the layer's inputs)."""
+        ids = [qid("out", self.index - 1, k) for k in range(1, self.below + 1)]
+        return [(i, symbol(i)) for i in ids]
+
     def net(self, j: int) -> sympy.Expr:
         """net[l,j] = Σ_k w[l,j,k]·out[l-1,k] (+ its bias)."""
         weighted = total([
-            product(symbol(qid("w", self.index, j, k)), symbol(qid("out", self.index - 1, k)))
-            for k in range(1, self.below + 1)
+            product(symbol(qid("w", self.index, j, k)), out)
+            for k, (_, out) in enumerate(self._inputs, start=1)
         ])
         bias = self.bias_of(j)
         return weighted if bias is None else plus_symbol(weighted, symbol(bias))
@@ -102,7 +108,7 @@ class Dense:
     def dnet_dweight(self, j: int, k: int) -> Factor:
         """∂net[l,j]/∂w[l,j,k] = out[l-1,k]."""
         return Factor(qid("net", self.index, j), qid("w", self.index, j, k),
-                      symbol(qid("out", self.index - 1, k)))
+                      self._inputs[k - 1][1])
 
     def dnet_dbias(self, j: int, b_id: str) -> Factor:
         """∂net[l,j]/∂b = 1 for the bias b that neuron j adds."""

@@ -10,8 +10,9 @@ Two styles, one API (``LAYERS``, ``ACTIVATIONS``, ``LOSS``, ``init_params``, ``f
   derivative (in terms of the output where SymPy found one, else of net), the loss, ∂E/∂y
   and the output error signal — is the derivation's expression for neuron j, turned into
   an array expression by ``vectorize`` (neuron j's symbols become the layer's array, a sum
-  over all neurons of the layer becomes a row sum; the result must be the same for every
-  j) and printed by ``CodePrinter``, a subclass of SymPy's ``NumPyPrinter``.
+  over all neurons of the layer becomes a row sum; the result must be the same for the
+  first and the last j, the layer's ``representatives``) and printed by ``CodePrinter``,
+  a subclass of SymPy's ``NumPyPrinter``.
 - ``unrolled`` (nets up to ``UNROLLED_LIMIT`` parameters): one line per neuron and per
   gradient, the derivation's definitions printed with the names of
   ``naming.python_name`` (a softmax output's δ as Σ_i ∂E/∂out_i · ∂out_i/∂net_j from its
