@@ -11,8 +11,10 @@ A value that is not a real number (the log of a negative output) is left to SymP
 ``xreplace`` + ``evalf`` gives it (nan, zoo, a complex number).
 
 One SGD step: ``w' = w − η ∂E/∂w`` (biases too unless ``update_biases = false``), and
-``E'`` is the loss of the same sample after the step. ``update_definitions`` writes the
-step as definitions, which the checker also evaluates with claimed values pinned.
+``E'``, the loss of the same sample after the step (the forward pass after it,
+``net[l,j]'`` and ``out[l,j]'``, is computed but not among the values returned).
+``update_definitions`` writes the step as definitions, which the checker also evaluates
+with claimed values pinned.
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ from symnn.compiled import DIGITS, compute, to_number, to_sympy, working_precisi
 from symnn.derive import Derivation
 from symnn.errors import SpecError
 from symnn.naming import gradient_id, kind_of, symbol, updated_id
-
-AFTER = "@after"  # suffix of the internal ids of the forward pass after the update step
 
 
 @dataclass
@@ -84,7 +84,12 @@ def evaluate(derivation: Derivation) -> Numbers:
         definitions = {**definitions, **update_definitions(derivation, sympy.Rational(rate))}
     with working_precision():
         _evaluate(definitions, values)
-    return Numbers({k: v for k, v in values.items() if not k.endswith(AFTER)})
+    return Numbers({k: v for k, v in values.items() if not _after_pass(k)})
+
+
+def _after_pass(quantity_id: str) -> bool:
+    """net and out after the step: claimable (``symnn.claimable``), not listed here."""
+    return quantity_id.endswith("'") and quantity_id.startswith(("net", "out"))
 
 
 def _evaluate(definitions: dict[str, sympy.Expr], values: dict[str, sympy.Expr]) -> None:
@@ -116,8 +121,8 @@ def _by_sympy(expr: sympy.Expr, values: dict[str, sympy.Expr]) -> sympy.Expr:
 def update_definitions(derivation: Derivation, rate: sympy.Rational) -> dict[str, sympy.Expr]:
     """``p' = p − η·∂E/∂p`` for every parameter, the forward pass after it, and ``E'``.
 
-    The forward pass after the step has internal ids (``net[2,1]`` + ``AFTER``) whose
-    definitions are the net's with every parameter and net/out renamed.
+    The forward pass after the step (``net[2,1]'``, ``out[2,1]'``) has the net's
+    definitions with every parameter and net/out renamed to its value after the step.
     """
     network = derivation.network
     update_biases = derivation.spec.values.update_biases
@@ -129,9 +134,9 @@ def update_definitions(derivation: Derivation, rate: sympy.Rational) -> dict[str
         after[symbol(param)] = symbol(updated_id(param))
     forward = list(network.forward)
     for key in forward:
-        after[symbol(key)] = symbol(key + AFTER)
+        after[symbol(key)] = symbol(updated_id(key))
     for key in forward:
-        updates[key + AFTER] = _rename(derivation.definitions[key], after)
+        updates[updated_id(key)] = _rename(derivation.definitions[key], after)
     updates["E'"] = _rename(derivation.definitions["E"], after)
     return updates
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import sympy
 
 from symnn.errors import SpecError
-from symnn.naming import parse_id
+from symnn.naming import DERIVATIVE, parse_id
 
 
 @dataclass(frozen=True)
@@ -297,6 +297,15 @@ def _command_length(text: str, start: int, where: str, value: str) -> int:
 def latex_name(quantity_id: str, notation: Notation) -> str:
     """A canonical id written in a notation, e.g. ``w[3,2,1]`` -> ``w_{12}^{2}`` (net-out)."""
     parsed = parse_id(quantity_id)
+    if parsed.kind == DERIVATIVE:
+        return (
+            rf"\frac{{\partial {latex_name(str(parsed.of), notation)}}}"
+            rf"{{\partial {latex_name(str(parsed.wrt), notation)}}}"
+        )
+    if parsed.kind in ("Dw", "Db"):
+        return r"\Delta " + name_at(parsed.kind[1:], parsed.indices, notation)
+    if parsed.kind == "dE/dnet":
+        return name_at("delta", parsed.indices, notation)
     return name_at(parsed.kind, parsed.indices, notation, parsed.updated)
 
 
@@ -309,7 +318,8 @@ def name_at(kind: str, indices: tuple, notation: Notation, updated: bool = False
     """
     prime = "'" if updated else ""
     if kind in ("net", "out"):
-        return _neuron_name(kind, indices[0], indices[1], notation)
+        name = _neuron_name(kind, indices[0], indices[1], notation)
+        return f"{{{name}}}'" if prime else name
     if kind == "w":
         layer, to, frm = indices
         order = (frm, to) if notation.weight_index == "from-to" else (to, frm)
@@ -325,7 +335,8 @@ def name_at(kind: str, indices: tuple, notation: Notation, updated: bool = False
     if kind == "delta":
         return f"{notation.delta}_{{{indices[1]}}}^{{{notation.layer(indices[0])}}}"
     if kind == "E":
-        return notation.loss + prime
+        name = notation.loss + (f"_{{{indices[0]}}}" if indices else "")
+        return f"{{{name}}}'" if prime and indices else name + prime
     wrt = {"dE/dout": "out", "dE/dw": "w", "dE/db": "b", "dE/dx": "out"}[kind]
     inner = (1, *indices) if kind == "dE/dx" else indices
     return rf"\frac{{\partial {notation.loss}}}{{\partial {name_at(wrt, inner, notation)}}}"

@@ -21,12 +21,12 @@ from functools import cached_property, lru_cache
 
 import sympy
 
-from symnn import activations, losses
+from symnn import activations, claimable, losses
 from symnn.algebra import product
 from symnn.compiled import EXACT, Arithmetic, compute, to_sympy, working_precision
 from symnn.derive import Derivation, derive
-from symnn.evaluate import AFTER, leaf_values, update_definitions
-from symnn.naming import parse_id, qid, symbol, updated_id
+from symnn.evaluate import leaf_values, update_definitions
+from symnn.naming import derivative_id, parse_id, qid, symbol, updated_id
 
 # How a slip may change φ′ of a layer (``Options.slopes``): the derivative of another
 # activation written in the output (σ(1−σ) for a tanh layer), 1 (left out), relu′(0) = 1,
@@ -47,7 +47,9 @@ class Options:
     ``loss`` re-derives the network with another loss; ``slopes`` and ``forward`` change
     φ′ or the forward pass of some layers (pairs ``(layer, kind)``, kinds above);
     ``gradient_from_net`` computes ∂E/∂w with the sending neuron's net instead of its out;
-    ``transposed_backprop`` back-propagates through w[l+1,j,i] instead of w[l+1,i,j].
+    ``transposed_backprop`` back-propagates through w[l+1,j,i] instead of w[l+1,i,j];
+    ``omitted_output`` leaves output j out of the sums over the outputs (E, and ∂E/∂out
+    of the last hidden layer).
     """
 
     output_scale: sympy.Rational = sympy.S.One
@@ -55,6 +57,7 @@ class Options:
     leaves: tuple[tuple[str, sympy.Rational], ...] = ()
     updated_backprop: bool = False
     loss: str | None = None
+    omitted_output: int | None = None
     slopes: tuple[tuple[int, str], ...] = ()
     forward: tuple[tuple[int, str], ...] = ()
     gradient_from_net: bool = False
@@ -67,7 +70,9 @@ def combine(a: Options, b: Options) -> Options | None:
         return None
     if (a.updated_backprop and b.updated_backprop) or (
         a.gradient_from_net and b.gradient_from_net
-    ) or (a.transposed_backprop and b.transposed_backprop):
+    ) or (a.transposed_backprop and b.transposed_backprop) or (
+        a.omitted_output is not None and b.omitted_output is not None
+    ):
         return None
     for mine, theirs in ((a.leaves, b.leaves), (a.slopes, b.slopes), (a.forward, b.forward)):
         if {k for k, _ in mine} & {k for k, _ in theirs}:
@@ -84,6 +89,7 @@ def combine(a: Options, b: Options) -> Options | None:
         forward=a.forward + b.forward,
         gradient_from_net=a.gradient_from_net or b.gradient_from_net,
         transposed_backprop=a.transposed_backprop or b.transposed_backprop,
+        omitted_output=a.omitted_output if a.omitted_output is not None else b.omitted_output,
     )
 
 
@@ -119,8 +125,8 @@ class Model:
         return {k: i for i, k in enumerate([*self.leaves, *self.definitions])}
 
     def ids(self) -> list[str]:
-        """Every quantity of the model: leaves, then definitions (internal ids excluded)."""
-        return [k for k in [*self.leaves, *self.definitions] if AFTER not in k]
+        """Every quantity of the model: leaves, then definitions."""
+        return [*self.leaves, *self.definitions]
 
     def cone(self, wanted: Iterable[str], pinned: Iterable[str] = ()) -> list[str]:
         """The definitions needed to compute ``wanted``, stopping at pinned ids, in order."""
@@ -146,7 +152,11 @@ def _free_names(expr: sympy.Expr) -> list[str]:
 
 
 def build_model(
-    derivation: Derivation, options: Options | None = None, base: Model | None = None
+    derivation: Derivation,
+    options: Options | None = None,
+    base: Model | None = None,
+    claimed: Collection[str] = (),
+    expressions: dict[str, sympy.Expr] | None = None,
 ) -> Model:
     """The model of a derivation (with a learning rate: the update step and ``E'``).
 
@@ -154,6 +164,8 @@ def build_model(
     update step when the options keep the loss and the learning rate (it is the same
     expression), and the derivations and update steps of other losses and rates it has
     already built for other slips.
+    ``claimed`` ids beyond the derivation's (``symnn.claimable``) and ``expressions``
+    (claim names such as ``E - E'``, by their text) are added as definitions.
     """
     options = options or Options()
     shared = base.shared if base is not None else {}
@@ -188,6 +200,19 @@ def build_model(
         definitions = _backprop_through_updates(definitions, updates, network.depth)
     for key, expr in updates.items():
         definitions.setdefault(key, expr)
+    expressions = expressions or {}
+    claimed = [c for c in claimed if c not in expressions]
+    for key, expr in expressions.items():
+        definitions[key] = expr
+        claimed += [s.name for s in expr.free_symbols]
+    factors = {
+        derivative_id(qid("out", layer, j), qid("net", layer, j)): _slope(network, layer, j, kind)
+        for layer, kind in options.slopes
+        for j in range(1, network.size(layer) + 1)
+    }
+    definitions = claimable.extend(
+        derivation, definitions, leaves, claimed, rate, options.omitted_output, factors
+    )
     return Model(definitions, leaves, derivation, updates, shared=shared)
 
 
@@ -268,8 +293,8 @@ def _backprop_through_updates(definitions: dict, updates: dict, depth: int) -> d
     """Hidden ∂E/∂out computed with the next layer's updated weights (a common slip)."""
     result: dict[str, sympy.Expr] = {}
     for key, expr in definitions.items():
-        parsed = parse_id(key) if AFTER not in key and key not in ("E",) else None
-        if parsed and parsed.kind == "dE/dout" and parsed.indices[0] < depth:
+        parsed = parse_id(key) if key.startswith("dE/dout") else None
+        if parsed and parsed.indices[0] < depth:
             swap = {}
             for s in expr.free_symbols:
                 if s.name.startswith("w["):

@@ -27,11 +27,12 @@ from decimal import Decimal
 
 import sympy
 
+from symnn import claimable
 from symnn.check import digits, slips
 from symnn.check.digits import Written, show
 from symnn.check.float64 import BOUND, Bounded
 from symnn.check.formula import FormulaError, NameRef, parse_formula
-from symnn.check.model import AFTER, Model, build_model, carried_sources, run
+from symnn.check.model import Model, build_model, carried_sources, run
 from symnn.check.names import Names
 from symnn.check.slips import OTHER_QUANTITY, Variant
 from symnn.check.worksheet import Claim, claim_scale, quoted_key
@@ -41,7 +42,7 @@ from symnn.errors import SpecError
 from symnn.evaluate import DIGITS, evaluate
 from symnn.naming import parse_id
 
-VERDICTS = ("correct", "correct-with-carried", "rounding-slip", "wrong")
+VERDICTS = ("correct", "correct-with-carried", "rounding-slip", "wrong", "unreadable")
 PASSING = ("correct", "correct-with-carried")
 FORMULA_CAUSE = "formula"  # the formula is not the network's
 ARITHMETIC_CAUSE = "arithmetic"  # the formula is right, its evaluation is not
@@ -83,6 +84,7 @@ class Verdict:
     carried: sympy.Expr | None = None  # recomputed from the claimant's carried values
     carried_from: list[str] = field(default_factory=list)
     formula: FormulaCheck | None = None
+    elements: list[Verdict] = field(default_factory=list)  # a slice's, one per element
 
 
 @dataclass
@@ -126,9 +128,12 @@ class Checker:
 
     def __init__(self, derivation: Derivation, notation):
         self.derivation = derivation
+        self.claimed: list[str] = []
+        self.expressions: dict[str, sympy.Expr] = {}
         self.model = build_model(derivation)
         self.exact = evaluate(derivation).values
-        self.names = Names(self.model.ids(), notation, derivation.spec.names)
+        listed = self.model.ids() + claimable.listed_ids(derivation)
+        self.names = Names(listed, notation, derivation.spec.names, derivation.network)
         self._variants: list[Variant] | None = None
         self._pairs: list[tuple[tuple[int, int], Variant]] | None = None
         self._variant_models: dict = {}  # by variant index, or pair of indices
@@ -140,22 +145,50 @@ class Checker:
     def check(self, claims: list[Claim]) -> list[Verdict]:
         """The verdict on every claim, in the order given."""
         self.claims = claims
+        readable = [c for c in claims if c.error is None]
+        self._add_claimed(readable)
         self.pins: dict[str, sympy.Rational] = {}
         self.first_claim: dict[str, Claim] = {}
-        for claim in claims:
+        for claim in readable:
             self.first_claim.setdefault(claim.id, claim)
-            if claim.id in self.model.definitions:
+            if claim.id in self.model.definitions and claim.id not in self.expressions:
                 self.pins.setdefault(claim.id, claim.written.value)
-        wanted = {c.id for c in claims if c.id in self.model.definitions}
+        wanted = {c.id for c in readable if c.id in self.model.definitions}
         self.carried = run(self.model, self.pins, wanted)
         self._variant_runs.clear()
         self._everything_carried = None
         position = self.model.position
         self.judged: dict[int, Verdict] = {}
         self._index = {id(claim): i for i, claim in enumerate(claims)}
-        for index in sorted(range(len(claims)), key=lambda i: position[claims[i].id]):
+        judged = [i for i, claim in enumerate(claims) if claim.error is None]
+        for index in sorted(judged, key=lambda i: position[claims[i].id]):
             self.judged[index] = self._judge(claims[index])
+        for index, claim in enumerate(claims):
+            if claim.error is not None:
+                self.judged[index] = Verdict(claim, None, "unreadable", claim.error)
         return [self.judged[i] for i in range(len(claims))]
+
+    def every_value(self) -> dict:
+        """The exact value of every listed quantity (the grading key's), by id."""
+        listed = [i for i in self.names.ids if i not in self.exact]
+        model = build_model(self.derivation, claimed=listed) if listed else self.model
+        computed = run(model, {}, listed) if listed else {}
+        return {**self.exact, **{k: v for k, v in computed.items() if k in listed}}
+
+    def _add_claimed(self, claims: list[Claim]) -> None:
+        """Put claimed ids beyond the derivation's, and expression names, into the model."""
+        self.expressions = {
+            c.id: c.reading.expression for c in claims if c.reading.expression is not None
+        }
+        self.claimed = list(dict.fromkeys(c.id for c in claims if c.id not in self.exact))
+        if not self.claimed:
+            return
+        self.model = build_model(
+            self.derivation, claimed=self.claimed, expressions=self.expressions
+        )
+        self._variant_models.clear()
+        computed = run(self.model, {}, self.claimed)
+        self.exact.update({k: v for k, v in computed.items() if k not in self.exact})
 
     def first_wrong(self, verdicts: list[Verdict]) -> FirstWrong | None:
         """The first wrong line in evaluation order (claim order among equals), or None."""
@@ -381,7 +414,9 @@ class Checker:
 
     def _variant_model(self, key, variant: Variant) -> Model:
         if key not in self._variant_models:
-            self._variant_models[key] = build_model(self.derivation, variant.options, self.model)
+            self._variant_models[key] = build_model(
+                self.derivation, variant.options, self.model, self.claimed, self.expressions
+            )
         return self._variant_models[key]
 
     def _variant_value(self, key, variant: Variant, quantity_id: str, with_carried: bool, written):
@@ -525,7 +560,7 @@ class Checker:
         pins = {}
         decimals = [n for n in numbers if n.exponent < 0]
         for key in model.cone([quantity_id]):
-            if key == quantity_id or AFTER in key or key in self.pins:
+            if key == quantity_id or key in self.pins:
                 continue
             references = [v[key] for v in values if v.get(key) is not None]
             for number in decimals:

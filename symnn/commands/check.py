@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from symnn.check import documents, report, worksheet
+from symnn.check import documents, lines, report, worksheet
 from symnn.check.verdict import Checker, exit_status
 from symnn.derive import derive
 from symnn.errors import SpecError
@@ -74,9 +74,10 @@ def check_file(path: str | Path, fmt: str = "text", preset: str | None = None) -
     checker = Checker(derive(sheet.spec), sheet.notation)
     claims = worksheet.read_claims(sheet.spec, checker.names)
     if not claims:
-        return report.render_key(checker.exact, checker.names, sheet.source, fmt), 0
-    verdicts = checker.check(claims)
-    first = checker.first_wrong(verdicts)
+        return report.render_key(checker.every_value(), checker.names, sheet.source, fmt), 0
+    judged = checker.check(claims)
+    first = checker.first_wrong(judged)
+    verdicts = lines.by_line(judged, checker.names)
     text = report.render(verdicts, checker.names, sheet.source, fmt, first)
     return text, exit_status(verdicts)
 

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from symnn import notation, spec
+from symnn import claimable, notation, spec
 from symnn.derive import Derivation, derive
 from symnn.errors import SymnnError
 from symnn.evaluate import Numbers, evaluate, leaf_values
-from symnn.naming import gradient_id, symbol
+from symnn.naming import gradient_id, parse_id, symbol
 
 EXPAND_LIMIT = 200  # parameters; beyond this the expanded expressions are unreadable
 DIGITS_SHOWN = 10  # significant digits in the table
@@ -24,6 +24,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``symnn derive``."""
     parser.add_argument("spec", help="network spec (TOML)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--only", nargs="+", metavar="ID", default=[],
+        help="these quantities only, e.g. 'dout[3,1]/dnet[3,1]' 'E[1]' 'Dw[3,1,1]' 'out[2,:]' "
+        "(quote them in the shell)",
+    )
     parser.add_argument(
         "--expand",
         action="store_true",
@@ -42,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
             f"expressions are offered up to {EXPAND_LIMIT}"
         )
     numbers = evaluate(derivation) if network_spec.values else None
-    rows = quantity_rows(derivation, numbers, expand=args.expand)
+    only = claimable.select(derivation.network, args.only) if args.only else None
+    rows = quantity_rows(derivation, numbers, expand=args.expand, only=only)
     if args.json:
         json.dump({"quantities": rows}, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -51,23 +57,34 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def quantity_rows(derivation: Derivation, numbers: Numbers | None, expand: bool = False) -> dict:
-    """Every quantity id -> {value, digits, exact, latex, expression[, chain, expanded]}."""
+def quantity_rows(
+    derivation: Derivation, numbers: Numbers | None, expand: bool = False, only=None
+) -> dict:
+    """Every quantity id -> {value, digits, exact, latex, expression[, chain, expanded]}.
+
+    ``only``: these ids alone, in this order (any claimable id, ``symnn.claimable``).
+    """
     preset = notation.get(notation.DEFAULT)
     leaves = leaf_values(derivation) if numbers else _leaf_ids(derivation)
     ids = list(leaves) + list(derivation.definitions)
     if numbers:
         ids += [k for k in numbers.values if k not in derivation.definitions and k not in leaves]
+    extra: dict = {}
+    if only is not None:
+        ids, extra = only, claimable.definitions(derivation, only)
+        if numbers:
+            numbers = Numbers({**numbers.values, **claimable.values(
+                derivation, [i for i in only if i not in numbers], numbers.values)})
     rows = {}
     for quantity_id in ids:
-        expr = derivation.definitions.get(quantity_id)
+        expr = derivation.definitions.get(quantity_id, extra.get(quantity_id))
         name = notation.latex_name(quantity_id, preset)
         row = {
             "value": None,
             "latex": name if expr is None else f"{name} = {notation.to_latex(expr, preset)}",
             "expression": quantity_id if expr is None else str(expr),
         }
-        if quantity_id.endswith("'"):
+        if quantity_id.endswith("'") and quantity_id not in extra:
             row.update(_update_rule(derivation, quantity_id, preset))
         if numbers and quantity_id in numbers:
             value = numbers[quantity_id]
@@ -96,6 +113,11 @@ def _update_rule(derivation: Derivation, updated: str, preset) -> dict:
         return {"expression": "E at the updated parameters",
                 "latex": r"E' = E\big|_{\text{updated parameters}}"}
     param = updated[:-1]
+    if parse_id(param).kind in ("net", "out"):
+        after = r"\big|_{\text{updated parameters}}"
+        return {"expression": f"{param} at the updated parameters",
+                "latex": f"{notation.latex_name(updated, preset)} = "
+                         f"{notation.latex_name(param, preset)}{after}"}
     values = derivation.spec.values
     if param.startswith("b") and not values.update_biases:
         return {"expression": f"{param} (update_biases = false)",

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import sympy
 
-from symnn import activations, losses
+from symnn import activations, claimable, losses
 from symnn import notation as notations
 from symnn.derive import Derivation, Factor
 from symnn.errors import SymnnError
@@ -879,14 +879,26 @@ def _paren(text: str, expr) -> str:
     return text
 
 
+def _only_elements(network, only: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(as given, id) for every element named: a claimable id stands for what it is about
+    (``claimable.subject``), a slice for each of its elements."""
+    pairs = []
+    for given in only:
+        try:
+            chosen = claimable.select(network, [given])
+        except SymnnError:
+            chosen = [given.strip()]
+        pairs += [(given, claimable.subject(i, network) if "[" in i else i) for i in chosen]
+    return pairs
+
+
 def _check_only(derivation: Derivation, only: tuple[str, ...]) -> frozenset[str]:
     """The ids named by ``--only``, normalised to parameters, inputs and neuron ids."""
     network = derivation.network
     known = set(network.parameter_ids()) | set(network.input_ids())
     known |= {k for k in derivation.definitions if k.split("[")[0] in ("net", "out", "delta")}
     selected = set()
-    for given in only:
-        quantity = given.strip()
+    for given, quantity in _only_elements(network, only):
         try:
             parsed = parse_id(quantity)
         except ValueError:
