@@ -32,8 +32,7 @@ import sympy
 from symnn.check.formula import FormulaError, NameRef, parse_formula
 from symnn.check.model import run
 from symnn.check.names import PRIMES, Names
-from symnn.evaluate import AFTER
-from symnn.naming import parse_id, symbol
+from symnn.naming import kind_of, parse_id, symbol
 
 LETTERS = "ijkl"  # free indices; L is the output layer, n and m are sizes
 POINTS = 2  # random points of the identity test
@@ -112,9 +111,9 @@ class Formulas:
         """The forward pass: net, out and E (not the gradients, not the update step)."""
         keys = []
         for key in self.model.definitions:
-            if AFTER in key or key.endswith("'"):
-                continue
-            if key == "E" or parse_id(key).kind in ("net", "out"):
+            if key.endswith("'"):
+                continue  # the update step and the pass after it
+            if key == "E" or kind_of(key) in ("net", "out"):
                 keys.append(key)
         return keys
 
@@ -275,9 +274,9 @@ class Formulas:
         if ref.base == PLACEHOLDER and ref.sup is None and ref.sub in self._sum_table:
             return self._sum_table[ref.sub]
         quantity_id = self.names.of_ref(ref)
-        if quantity_id is not None:
+        if quantity_id is not None and quantity_id in self.points[0]["values"]:
             return symbol(quantity_id)
-        if ref.derivative_of is not None:
+        if ref.derivative_of is not None:  # a local factor such as ∂out/∂net: differentiated
             numerator = self.names.of_ref(replace(ref.derivative_of, derivative_of=None))
             denominator = self.names.of_ref(replace(ref, derivative_of=None))
             if numerator is None or denominator is None:
