@@ -4,9 +4,11 @@ Contract of an entry in ``LOSSES``: a name, a function building E from the list 
 output-neuron symbols ``ys`` and target symbols ``ds``, a LaTeX formula in the generic
 names y_j, d_j, n (for documents), whether it needs targets, the outputs it is defined
 for (``outputs``: a log loss needs outputs in (0, 1) or (0, ∞); the spec refuses an output
-activation whose values leave that interval), and, for a loss that is a sum over the
-outputs, the term of one output ``term(y, d, n)`` (E = Σ_j term(y_j, d_j, n); for mse that
-is (d_j − y_j)²/n). Derivatives come from ``sympy.diff``. Over a batch of samples the loss
+activation whose values leave that interval), what targets mean (``targets``: "any"
+number, "probabilities" each in [0, 1], or a "distribution": each in [0, 1] and summing
+to 1; ``symnn.spec`` checks them), and, for a loss that is a sum over the outputs, the
+term of one output ``term(y, d, n)`` (E = Σ_j term(y_j, d_j, n); for mse that is
+(d_j − y_j)²/n). Derivatives come from ``sympy.diff``. Over a batch of samples the loss
 is the mean of the per-sample losses.
 """
 
@@ -29,6 +31,7 @@ class Loss:
     formula_latex: str
     needs_targets: bool = True
     outputs: sympy.Interval = sympy.S.Reals  # the outputs y for which E is a real number
+    targets: str = "any"  # "any" | "probabilities" | "distribution"
     term: Callable[..., sympy.Expr] | None = None  # E[j] of a sum over the outputs
 
 
@@ -92,6 +95,7 @@ LOSSES: dict[str, Loss] = {
         _cross_entropy,
         r"-\sum_{j=1}^{n} d_j \log y_j",
         outputs=sympy.Interval.open(0, sympy.oo),
+        targets="distribution",
         term=_cross_entropy_term,
     ),
     "binary-cross-entropy": Loss(
@@ -99,6 +103,7 @@ LOSSES: dict[str, Loss] = {
         _binary_cross_entropy,
         r"-\sum_{j=1}^{n} \left[ d_j \log y_j + (1 - d_j) \log (1 - y_j) \right]",
         outputs=sympy.Interval.open(0, 1),
+        targets="probabilities",
         term=_binary_cross_entropy_term,
     ),
     "output": Loss("output", _output, r"y_1", needs_targets=False),

@@ -104,11 +104,15 @@ def test_bad_worksheet_exits_2_with_one_line(tmp_path, capsys, claims, message):
 
 
 HOSTILE = [
-    ("'" + "x" * 1_000_000 + "' = 0.5\n", "a name of 1000000 characters (at most 500)"),
+    (
+        "'" + "x" * 1_000_000 + "' = 0.5\n",
+        "a string of 1000002 characters (at most 100000) (line 15)",
+    ),
+    ("'" + "x" * 90_000 + "' = 0.5\n", "a name of 90000 characters (at most 500)"),
     ("'" + "(" * 10_000 + "1" + ")" * 10_000 + "' = 0.5\n", "a name of 20001 characters"),
     (
-        "'out[2,1]' = { value = 0.5, formula = '" + "1+" * 500_000 + "1' }\n",
-        "claims.\"out[2,1]\".formula: too long: 1000001 characters (at most 2000)",
+        "'out[2,1]' = { value = 0.5, formula = '" + "1+" * 45_000 + "1' }\n",
+        "claims.\"out[2,1]\".formula: too long: 90001 characters (at most 2000)",
     ),
     (
         "'out[2,1]' = { value = 0.5, formula = '" + "(" * 10_000 + "1" + ")" * 10_000 + "' }\n",

@@ -21,6 +21,7 @@ does instead: a slip of the catalogue, or one number used in place of another
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,7 +29,7 @@ from decimal import Decimal
 import sympy
 
 from symnn import claimable
-from symnn.check import digits, slips
+from symnn.check import bounds, digits, slips
 from symnn.check.digits import Written, show
 from symnn.check.float64 import BOUND, Bounded
 from symnn.check.formula import FormulaError, NameRef, parse_formula
@@ -40,7 +41,7 @@ from symnn.compiled import EXACT, FLOAT, Arithmetic
 from symnn.derive import Derivation
 from symnn.errors import SpecError
 from symnn.evaluate import DIGITS, evaluate
-from symnn.naming import parse_id
+from symnn.naming import parse_id, symbol
 
 VERDICTS = ("correct", "correct-with-carried", "rounding-slip", "wrong", "unreadable")
 PASSING = ("correct", "correct-with-carried")
@@ -54,6 +55,8 @@ MAX_TRIALS = 400  # numbers tried in place of others, per formula
 ROLES = {"d": "the target", "w": "the weight", "b": "the bias"}
 ROUNDING_MARGIN = sympy.Rational(3, 2)  # on the first-order spread of a formula's rounding
 ROUNDING_RELATIVE = sympy.Rational(1, 1000)  # a formula's rounding spread at most this, relative
+SYMBOLIC_DEPTH = 12  # definitions substituted into the network's expression, at most
+SYMBOLIC_OPS = 3000  # ... while it stays this small
 PAIR_DIGITS = 3  # two slips together are tried for claims with this many significant digits
 MAX_PAIR_MODEL = 400  # ... and for networks with at most this many definitions
 
@@ -224,7 +227,13 @@ class Checker:
         exact = self.exact[claim.id]
         sources = self._carried_sources(claim.id)
         carried = self.carried.get(claim.id) if sources else None
-        formula = self._check_formula(claim) if claim.formula is not None else None
+        try:
+            formula = self._check_formula(claim) if claim.formula is not None else None
+        except bounds.FormulaBudget as exc:
+            verdict = self._by_value(claim, exact, carried, sources)
+            note = f"formula not judged: {exc.reason}"
+            verdict.note = f"{verdict.note}; {note}" if verdict.note else note
+            return verdict
         verdict = self._by_value(claim, exact, carried, sources)
         if claim.scale == -1:
             verdict.note = "; ".join(filter(None, [verdict.note, _negated_note(claim)]))
@@ -445,16 +454,26 @@ class Checker:
         numbers = _formula_numbers(claim.formula)
         used = None
         environments = self._environments(self.model, [self.exact, self.carried], claim.id, numbers)
-        for env in environments:
+        symbolic = self._symbolic_match(claim, numbers)
+        for env in environments if symbolic is not False else []:
             if self._gives(self.model, claim.id, env, value):
                 used = env
                 break
+        if symbolic and used is None:
+            used = self.pins  # the network's formula in names: its numbers are the claimant's
         rounded = False
-        if used is None:
+        if used is None and symbolic is None:
             used = self._within_rounding(claim, value, environments)
             rounded = used is not None
         mismatch = None
-        if used is None:
+        if used is None and symbolic is False and any(
+            self._gives(self.model, claim.id, env, value) for env in environments
+        ):
+            mismatch = (
+                "it is not the network's expression for this quantity, though it gives the "
+                "same number at these values"
+            )
+        elif used is None:
             mismatch = self._explain_formula(claim, value, numbers)
         arithmetic = "right" if claim.written.matches(value) else (
             claim.written.off_by_one(value) or "wrong"
@@ -462,6 +481,52 @@ class Checker:
         return FormulaCheck(
             claim.formula, value, used is not None, mismatch, arithmetic, used, rounded
         )
+
+    def _symbolic_match(self, claim: Claim, numbers: list[Written]) -> bool | None:
+        """Whether a formula written in names of quantities is the network's expression for
+        the claim, decided on the expressions (None when the formula writes numbers that
+        stand for other quantities, or is too large to decide).
+
+        The formula is parsed with each name as the quantity's symbol; the network's
+        definition is expanded through the quantities the formula does not name; the two
+        are compared at random points (exact rationals, evaluated to 50 digits), the
+        random-point test of the core's oracles.
+        """
+        given = {abs(v) for v in self.model.leaves.values()}
+        if any(n.exponent < 0 and n.value not in given for n in numbers):
+            return None
+        if claim.id not in self.model.definitions:
+            return None
+        try:
+            formula = parse_formula(claim.formula, self._resolve_symbol) * claim.scale
+        except FormulaError:
+            return None
+        named = {s.name for s in formula.free_symbols}
+        if not named:
+            return None
+        network = self.model.definitions[claim.id]
+        leaves = {symbol(k): v for k, v in self.model.leaves.items() if k not in named}
+        for _ in range(SYMBOLIC_DEPTH):
+            inner = {
+                s: self.model.definitions[s.name]
+                for s in network.free_symbols
+                if s.name not in named and s.name in self.model.definitions
+            }
+            if not inner:
+                break
+            network = network.xreplace(inner)
+            if sympy.count_ops(network) > SYMBOLIC_OPS:
+                return None
+        network = network.xreplace(leaves)  # the given numbers the formula does not name
+        return _same_at_random_points(formula.doit(), network, claim.id)
+
+    def _resolve_symbol(self, ref: NameRef) -> sympy.Expr | None:
+        """A name in a formula as the symbol of its quantity (in the claimant's sign)."""
+        quantity_id = self.names.of_ref(ref)
+        if quantity_id is not None:
+            scale = claim_scale(quantity_id, self.derivation.spec, self.names.notation)
+            return scale * symbol(quantity_id)
+        return self._resolve(ref)
 
     def _within_rounding(self, claim: Claim, value, environments) -> dict | None:
         """The numbers with which the network's expression is the formula's value up to the
@@ -519,10 +584,12 @@ class Checker:
         where = f"claims.{quoted_key(claim.key)}.formula"
         try:
             expr = parse_formula(claim.formula, self._resolve)
+        except bounds.FormulaBudget:
+            raise
         except FormulaError as exc:
             column = f" at column {exc.column}" if exc.column else ""
             raise SpecError(f"{where}: {exc.reason}{column}") from None
-        value = expr if expr.is_Rational else expr.evalf(DIGITS)
+        value = bounds.value(expr, DIGITS)
         if not (value.is_number and value.is_real and value.is_finite):
             raise SpecError(f"{where}: does not evaluate to a real number")
         return value
@@ -668,6 +735,22 @@ class Checker:
         verdict.verdict, verdict.cause = "wrong", FORMULA_CAUSE
         verdict.note = "; ".join(parts)
         return verdict
+
+
+def _same_at_random_points(a: sympy.Expr, b: sympy.Expr, seed: str) -> bool | None:
+    """True when two expressions agree at two random points of their symbols (exact
+    rationals in (1/10, 9/10), evaluated to 50 digits), False when they differ, None when
+    a point gives no real number."""
+    symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
+    rng = random.Random(seed)
+    for _ in range(2):
+        point = {s: sympy.Rational(rng.randint(10**5, 9 * 10**5), 10**6) for s in symbols}
+        left, right = (e.xreplace(point).evalf(DIGITS) for e in (a, b))
+        if not (left.is_real and right.is_real and left.is_finite and right.is_finite):
+            return None
+        if abs(left - right) > CLOSE * max(1, abs(right)) * 10**10:
+            return False
+    return True
 
 
 def _negated_note(claim: Claim) -> str:

@@ -9,6 +9,11 @@ A name with ``:`` (``out[2,:]``, ``w[3,:,:]``) claims a whole layer: its value i
 array shaped as the slice (``claimable.elements``), and each element becomes a claim of
 its own with the line's key (``line`` numbers the worksheet's lines). A name that reads
 as nothing becomes a claim with ``error`` set, so the other lines are still judged.
+
+Every claim is read, and the errors of all bad claims are reported together (one line
+each, :class:`~symnn.errors.SpecErrors`). Numbers are bounded as in ``symnn.limits``
+(digits, size, length as written) before they are converted; a worksheet has at most
+``limits.MAX_CLAIMS`` claims.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
-from symnn import claimable, notation, spec
+from symnn import claimable, limits, notation, spec
 from symnn.check import digits
 from symnn.check.digits import Written
+from symnn.check.formula import FormulaError, check_syntax
 from symnn.check.names import PRIMES, Names, Reading
-from symnn.errors import SpecError
+from symnn.errors import SpecError, SpecErrors
 from symnn.naming import kind_of, parse_id
 from symnn.spec import NetworkSpec
 
@@ -67,48 +73,90 @@ def load(path: str | Path, preset: str | None = None) -> Worksheet:
 
 
 def read_claims(network_spec: NetworkSpec, names: Names) -> list[Claim]:
-    """The claims of a spec's ``[claims]`` table, in the order written."""
-    claims = []
-    for line, (key, raw) in enumerate(network_spec.claims.items()):
-        where = f"claims.{quoted_key(key)}"
-        if len(key) > MAX_NAME_LENGTH:
-            raise SpecError(f"{where}: a name of {len(key)} characters (at most {MAX_NAME_LENGTH})")
-        _needs_rate(key, network_spec, names, where)
-        sliced = _slice(key, names)
-        if sliced is not None:
-            claims += _slice_claims(key, sliced, raw, where, line, network_spec, names)
-            continue
-        formula = None
-        if isinstance(raw, dict):
-            unknown = [k for k in raw if k not in CLAIM_KEYS]
-            if unknown:
-                raise SpecError(
-                    f"{where}.{unknown[0]}: unknown key; expected one of {', '.join(CLAIM_KEYS)}"
-                )
-            if "value" not in raw:
-                raise SpecError(f"{where}.value: missing (the number claimed)")
-            formula = raw.get("formula")
-            if formula is not None and not isinstance(formula, str):
-                raise SpecError(f"{where}.formula: expected LaTeX text, got {_shown(formula)}")
-            where, raw = f"{where}.value", raw["value"]
-        written = digits.read(raw)
-        if written is None:
-            raise SpecError(f"{where}: expected {EXPECTED}, got {_shown(raw)}")
-        name_at = f"claims.{quoted_key(key)}"
+    """The claims of a spec's ``[claims]`` table, in the order written.
+
+    Raises :class:`SpecErrors` with one error per bad line when any line is bad.
+    """
+    table = network_spec.claims
+    if len(table) > limits.MAX_CLAIMS:
+        raise SpecError(f"claims: {len(table)} claims; a worksheet has at most {limits.MAX_CLAIMS}")
+    claims, errors = [], []
+    for line, (key, raw) in enumerate(table.items()):
         try:
-            reading = names.require(key, name_at)
+            claims += _line_claims(network_spec, names, line, key, raw)
         except SpecError as exc:
-            unread = Reading(key, key, by_notation=False)
-            error = str(exc).removeprefix(f"{name_at}: ")
-            claims.append(Claim(key, unread, written, formula, line=line, error=error))
-            continue
-        if reading.id.startswith(("Dw", "Db")) and network_spec.values.learning_rate is None:
-            raise SpecError(f"{where}: a change in the update step needs values.learning_rate")
-        scale = claim_scale(reading.id, network_spec, names.notation)
-        if scale == -1:
-            written = replace(written, value=-written.value)
-        claims.append(Claim(key, reading, written, formula, scale, line))
+            errors.append(exc)
+    if errors:
+        raise errors[0] if len(errors) == 1 else SpecErrors(errors)
     return claims
+
+
+def _line_claims(network_spec: NetworkSpec, names: Names, line: int, key: str, raw) -> list:
+    """The claims of one line of ``[claims]`` (several for a slice)."""
+    claims = []
+    where = f"claims.{quoted_key(key)}"
+    if len(key) > MAX_NAME_LENGTH:
+        raise SpecError(f"{where}: a name of {len(key)} characters (at most {MAX_NAME_LENGTH})")
+    _needs_rate(key, network_spec, names, where)
+    sliced = _slice(key, names)
+    if sliced is not None:
+        return _slice_claims(key, sliced, raw, where, line, network_spec, names)
+    formula = None
+    if isinstance(raw, dict):
+        unknown = [k for k in raw if k not in CLAIM_KEYS]
+        if unknown:
+            raise SpecError(
+                f"{where}.{unknown[0]}: unknown key; expected one of {', '.join(CLAIM_KEYS)}"
+            )
+        if "value" not in raw:
+            raise SpecError(f"{where}.value: missing (the number claimed)")
+        formula = raw.get("formula")
+        if formula is not None and not isinstance(formula, str):
+            raise SpecError(f"{where}.formula: expected LaTeX text, got {_shown(formula)}")
+        if formula is not None:
+            _check_formula(formula, f"{where}.formula")
+        where, raw = f"{where}.value", raw["value"]
+    written = read_number(raw, where)
+    name_at = f"claims.{quoted_key(key)}"
+    try:
+        reading = names.require(key, name_at)
+    except SpecError as exc:
+        unread = Reading(key, key, by_notation=False)
+        error = str(exc).removeprefix(f"{name_at}: ")
+        return [Claim(key, unread, written, formula, line=line, error=error)]
+    if reading.id.startswith(("Dw", "Db")) and network_spec.values.learning_rate is None:
+        raise SpecError(f"{where}: a change in the update step needs values.learning_rate")
+    scale = claim_scale(reading.id, network_spec, names.notation)
+    if scale == -1:
+        written = replace(written, value=-written.value)
+    claims.append(Claim(key, reading, written, formula, scale, line))
+    return claims
+
+
+def read_number(raw: object, where: str, expected: str = EXPECTED) -> Written:
+    """A claimed number, bounded in length, digits and size before it is converted."""
+    if isinstance(raw, str):
+        limits.check_number_text(raw, where)
+        text = raw.strip().replace("−", "-")
+        if digits.NUMBER_TEXT.match(text):
+            limits.check_decimal(Decimal(text), where)
+    elif isinstance(raw, Decimal) and raw.is_finite():
+        limits.check_decimal(raw, where)
+    elif isinstance(raw, int) and not isinstance(raw, bool):
+        limits.check_rational(raw, where)
+    written = digits.read(raw)
+    if written is None:
+        raise SpecError(f"{where}: expected {expected}, got {_shown(raw)}")
+    return written
+
+
+def _check_formula(text: str, where: str) -> None:
+    """A formula's syntax and limits, checked before any claim is judged."""
+    try:
+        check_syntax(text)
+    except FormulaError as exc:
+        column = f" at column {exc.column}" if exc.column else ""
+        raise SpecError(f"{where}: {exc.reason}{column}") from None
 
 
 
@@ -142,9 +190,7 @@ def _slice_claims(
     for (quantity_id, value), place in zip(
         _pairs(nested, raw), _places(nested), strict=True
     ):
-        written = digits.read(value)
-        if written is None:
-            raise SpecError(f"{where}{place}: expected a number as written, got {_shown(value)}")
+        written = read_number(value, f"{where}{place}", "a number as written")
         scale = claim_scale(quantity_id, network_spec, names.notation)
         if scale == -1:
             written = replace(written, value=-written.value)
@@ -205,10 +251,6 @@ def quoted_key(key: str) -> str:
 
 
 def _shown(raw: object) -> str:
-    if isinstance(raw, Decimal):
-        return str(raw)
-    if isinstance(raw, dict):
-        return "a table"
     if isinstance(raw, list):
         return f"a list of {len(raw)}"
-    return repr(raw)
+    return limits.shown(raw)

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from symnn import limits
 from symnn.check import documents, lines, report, worksheet
 from symnn.check.verdict import Checker, exit_status
 from symnn.derive import derive
@@ -53,6 +54,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="read names in this notation preset (default: the worksheet's [notation])",
     )
 
+    limits.add_max_parameters(parser, "check")
 
 def run(args: argparse.Namespace) -> int:
     """Check the worksheet (or the document) and print the report (or the grading key)."""
@@ -63,14 +65,18 @@ def run(args: argparse.Namespace) -> int:
     elif args.annotate is not None:
         raise SpecError("--annotate: only a document is annotated (give --spec SPEC)")
     else:
-        text, status = check_file(args.worksheet, args.format, args.notation)
+        text, status = check_file(args.worksheet, args.format, args.notation, args.max_parameters)
     sys.stdout.write(text)
     return status
 
 
-def check_file(path: str | Path, fmt: str = "text", preset: str | None = None) -> tuple[str, int]:
+def check_file(
+    path: str | Path, fmt: str = "text", preset: str | None = None,
+    max_parameters: int | None = None,
+) -> tuple[str, int]:
     """The rendered report of a worksheet and the exit status it calls for."""
     sheet = worksheet.load(path, preset)
+    limits.check_network(sheet.spec, "check", max_parameters)
     checker = Checker(derive(sheet.spec), sheet.notation)
     claims = worksheet.read_claims(sheet.spec, checker.names)
     if not claims:

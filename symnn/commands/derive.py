@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from symnn import claimable, notation, spec
+from symnn import claimable, limits, notation, spec
 from symnn.derive import Derivation, derive
 from symnn.errors import SymnnError
 from symnn.evaluate import Numbers, evaluate, leaf_values
@@ -36,10 +36,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         f"{EXPAND_LIMIT} parameters)",
     )
 
+    limits.add_max_parameters(parser, "derive")
 
 def run(args: argparse.Namespace) -> int:
     """Derive the spec and print the table or JSON."""
     network_spec = spec.load(args.spec)
+    limits.check_network(network_spec, "derive", args.max_parameters)
     derivation = derive(network_spec)
     if args.expand and network_spec.parameter_count > EXPAND_LIMIT:
         raise SymnnError(

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from symnn import notation, spec
+from symnn import limits, notation, spec
 from symnn.derive import derive
 from symnn.output import write_atomic
 from symnn.render.latex import FORMATS, compile_pdf, render
@@ -38,10 +38,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="per-item lines only for these ids, e.g. 'w[2,1,1]' 'delta[3,1]' "
                              "(quote them in the shell)")
 
+    limits.add_max_parameters(parser, "latex")
 
 def run(args: argparse.Namespace) -> int:
     """Render the document and write it."""
     network_spec = spec.load(args.spec)
+    limits.check_network(network_spec, "latex", args.max_parameters)
     fmt = args.format or SUFFIX_FORMATS.get(Path(args.output or "").suffix.lower(), "tex")
     chosen = notation.from_spec(network_spec, preset=args.notation)
     derivation = derive(network_spec)
