@@ -1,9 +1,14 @@
-"""``symnn check WORKSHEET [--format text|markdown|json] [--notation PRESET]``.
+"""``symnn check WORKSHEET|DOC [--spec SPEC] [--format text|markdown|json] [--notation P]``.
 
 Judges every claim of a worksheet (a spec with ``[values]`` and ``[claims]``): correct,
 correct given the rounded values carried, rounding slip, or wrong with the likely cause.
 Exit status 0 when every claim is correct (or correct given carried values), 1 when any
 is a slip or wrong, 2 on bad input. A spec without claims prints the grading key.
+
+A document (Markdown or plain text; or any file given with ``--spec``) is read as its
+author wrote it (``symnn.check.documents``): every equation that names a quantity and
+gives a number is judged the same way, reported with its line; ``--annotate OUT`` writes
+a copy with a mark after each checked equation.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from pathlib import Path
 from typing import TextIO
 
 from symnn import limits
-from symnn.check import lines, report, worksheet
+from symnn.check import documents, lines, report, worksheet
 from symnn.check.verdict import Checker, exit_status
 from symnn.derive import derive
+from symnn.errors import SpecError
 from symnn.notation import PRESETS
 
 DEMO_REPORT = "worked-example-001-check.md"
@@ -25,7 +31,19 @@ DEMO_WORKSHEET = "worked-example-001-worksheet.toml"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``symnn check``."""
-    parser.add_argument("worksheet", help="a spec with [values] and [claims] (TOML)")
+    parser.add_argument(
+        "worksheet",
+        help="a spec with [values] and [claims] (TOML), or a document (.md, .txt) with --spec",
+    )
+    parser.add_argument(
+        "--spec", default=None, help="the network and its values, for checking a document"
+    )
+    parser.add_argument(
+        "--annotate",
+        metavar="OUT",
+        default=None,
+        help="write a copy of the document with a mark after every checked equation",
+    )
     parser.add_argument(
         "--format", choices=report.FORMATS, default="text", help="report format (default: text)"
     )
@@ -39,8 +57,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     limits.add_max_parameters(parser, "check")
 
 def run(args: argparse.Namespace) -> int:
-    """Check the worksheet and print the report (or the grading key)."""
-    text, status = check_file(args.worksheet, args.format, args.notation, args.max_parameters)
+    """Check the worksheet (or the document) and print the report (or the grading key)."""
+    if args.spec is not None or Path(args.worksheet).suffix.lower() in documents.SUFFIXES:
+        text, status = documents.report_file(
+            args.worksheet, args.spec, args.format, args.notation, args.annotate
+        )
+    elif args.annotate is not None:
+        raise SpecError("--annotate: only a document is annotated (give --spec SPEC)")
+    else:
+        text, status = check_file(args.worksheet, args.format, args.notation, args.max_parameters)
     sys.stdout.write(text)
     return status
 
