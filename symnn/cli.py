@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
-from symnn.errors import SymnnError
+from symnn.errors import SpecWarning, SymnnError
 
 # name -> (module, one-line help). Imported on use: each pulls in only what it needs.
 COMMANDS = {
@@ -57,12 +58,45 @@ def main(argv: list[str] | None = None) -> int:
     command = next((a for a in argv if not a.startswith("-")), "")
     args = build_parser(command if command in COMMANDS else "").parse_args(argv)
     try:
-        return command_module(args.command).run(args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", SpecWarning)
+            warnings.showwarning = _show_warning
+            return command_module(args.command).run(args)
     except SymnnError as exc:
-        print(f"symnn: error: {exc}", file=sys.stderr)
+        for line in exc.lines():
+            print(f"symnn: error: {line}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print(f"symnn: error: {args.command}: the input is nested too deeply", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"symnn: error: {args.command}: out of memory", file=sys.stderr)
+        return 2
+    except (OverflowError, ValueError, ArithmeticError) as exc:
+        if not _too_large(exc):
+            raise
+        print(f"symnn: error: values: the network's numbers grow too large to compute with "
+              f"or print ({type(exc).__name__}); use smaller values", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
+
+
+def _too_large(exc: Exception) -> bool:
+    """An exception that says a number is too large (for a float, a string, a Decimal)."""
+    import decimal
+
+    if isinstance(exc, OverflowError | decimal.InvalidOperation):
+        return True
+    return isinstance(exc, ValueError) and "integer string conversion" in str(exc)
+
+
+def _show_warning(message, category, *_args, **_kwargs) -> None:
+    """Warnings about the input as one line ``symnn: warning: …`` (others as usual)."""
+    if issubclass(category, SpecWarning):
+        print(f"symnn: warning: {message}", file=sys.stderr)
+    else:
+        print(f"{category.__name__}: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":

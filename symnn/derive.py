@@ -88,18 +88,6 @@ class Derivation:
             cache[quantity_id] = expr.xreplace(inner)
         return cache[quantity_id]
 
-    def _repr_markdown_(self) -> str:
-        """Jupyter: the derivation as a Markdown document with $$ math."""
-        from symnn.render.latex import Document
-
-        return Document(self)._repr_markdown_()
-
-    def _repr_latex_(self) -> str:
-        """Jupyter: the derivation as LaTeX."""
-        from symnn.render.latex import Document
-
-        return Document(self)._repr_latex_()
-
     def chains(self, quantity_id: str) -> list[list[Factor]]:
         """The Leibniz chains whose products sum to a gradient or an error signal.
 

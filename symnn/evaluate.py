@@ -15,10 +15,13 @@ Training (when ``[values]`` has a learning rate): ``steps`` steps of the spec's 
 whole worked example as definitions over ids with samples and steps (``symnn.naming``):
 each sample's forward and backward pass at the parameters after t steps
 (``out[3,1]#2@1``), the batch means (``E@1``, ``dE/dw[2,1,1]@1``), each step's optimizer
-state and parameters (``m_w[2,1,1]@2``, ``w[2,1,1]@2``), and last the loss after the
-final step (``E@3``; its forward pass has internal ids). A single sample keeps today's
-ids, and one SGD step gives ``w' = w − η ∂E/∂w`` and ``E'``. The checker evaluates the
-same definitions with claimed values pinned.
+state and parameters (``m_w[2,1,1]@2``, ``w[2,1,1]@2``), and last the forward pass and
+loss after the final step (``E@3``). A single sample keeps today's ids, and one SGD step
+gives ``w' = w − η ∂E/∂w`` (biases too unless ``update_biases = false``) and ``E'``, the
+loss of the same sample after the step. The forward pass after the final step
+(``net[l,j]'``, ``out[l,j]'``, ``out[3,1]#2@3``) is computed but not among the values
+returned (it is claimable: ``symnn.claimable``). The checker evaluates the same
+definitions with claimed values pinned.
 """
 
 from __future__ import annotations
@@ -26,15 +29,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy
+from sympy.core.add import _addsort
 
 from symnn import optimizers
 from symnn.algebra import product, total
 from symnn.compiled import DIGITS, compute, to_number, to_sympy, working_precision
 from symnn.derive import Derivation
 from symnn.errors import SpecError
-from symnn.naming import at, gradient_id, kind_of, state_id, symbol
-
-AFTER = "@after"  # suffix of the internal ids of the forward pass after the update step
+from symnn.naming import at, gradient_id, kind_of, parse_id, state_id, symbol
 
 
 @dataclass
@@ -97,7 +99,23 @@ def evaluate(derivation: Derivation) -> Numbers:
     definitions = worked_definitions(derivation)
     with working_precision():
         _evaluate(definitions, values)
-    return Numbers({k: v for k, v in values.items() if not k.endswith(AFTER)})
+    final = _final_step(derivation)
+    return Numbers({k: v for k, v in values.items() if not _after_pass(k, final)})
+
+
+def _final_step(derivation: Derivation) -> int:
+    """The number of steps the worked example takes (0 without a learning rate)."""
+    values = derivation.spec.values
+    return values.steps if values.learning_rate is not None else 0
+
+
+def _after_pass(quantity_id: str, final: int) -> bool:
+    """net and out after the final step: claimable (``symnn.claimable``), not listed here."""
+    if not final or not quantity_id.startswith(("net", "out")):
+        return False
+    return parse_id(quantity_id).step == final
+
+
 def _evaluate(definitions: dict[str, sympy.Expr], values: dict[str, sympy.Expr]) -> None:
     """Evaluate definitions in order into ``values``; each may use earlier entries."""
     numbers = {k: to_number(v) for k, v in values.items()}
@@ -168,7 +186,10 @@ def worked_definitions(
 
 
 def update_definitions(derivation: Derivation, rate: sympy.Rational) -> dict[str, sympy.Expr]:
-    """The definitions of the worked example beyond the derivation's own (steps, ``E'``)."""
+    """The definitions of the worked example beyond the derivation's own: for one SGD step
+    ``p' = p − η·∂E/∂p`` for every parameter, the forward pass after it (``net[2,1]'``,
+    ``out[2,1]'``: the net's definitions with every parameter and net/out renamed to its
+    value after the step) and ``E'``."""
     worked = worked_definitions(derivation, rate=rate)
     return {k: v for k, v in worked.items() if k not in derivation.definitions}
 
@@ -177,8 +198,7 @@ def _passes(derivation: Derivation, definitions: dict, t: int, final: bool,
             weights: tuple | None = None) -> dict:
     """Each sample's pass at the parameters after t steps, then the batch means.
 
-    The final pass (after the last step) is the forward pass and E only, with internal
-    ids except E (and, for a batch, each sample's E).
+    The final pass (after the last step) is the forward pass and E only.
     """
     network = derivation.network
     batch = derivation.spec.values.is_batch
@@ -192,8 +212,7 @@ def _passes(derivation: Derivation, definitions: dict, t: int, final: bool,
         names = {symbol(p): symbol(at(p, step=t)) for p in params}
         names.update({symbol(k): symbol(at(k, s)) for k in leaves})
         for k in definitions:
-            internal = final and not (k == "E" and (batch or s is None))
-            names[symbol(k)] = symbol(at(k, s, t) + (AFTER if internal else ""))
+            names[symbol(k)] = symbol(at(k, s, t))
         for k in keys:
             result[names[symbol(k)].name] = _rename(definitions[k], names)
     if batch:
@@ -225,6 +244,9 @@ def step_definitions(derivation: Derivation, step: int, rate: sympy.Rational,
         if kind_of(param) == "b" and not values.update_biases:
             result[at(param, step=step)] = before
             continue
+        if values.optimizer == "sgd" and not decay:
+            result[at(param, step=step)] = _step(before, _gradient(param, t, decay), rate)
+            continue
         names = {optimizers.P: before, optimizers.G: _gradient(param, t, decay)}
         for kind in optimizer.state:
             old = sympy.S.Zero if t == 0 else symbol(state_id(kind, param, t))
@@ -242,6 +264,13 @@ def _gradient(param: str, t: int, decay: sympy.Rational) -> sympy.Expr:
     """g of a step from the parameters after t steps: ∂E/∂p (+ weight decay · p)."""
     gradient = symbol(at(gradient_id(param), step=t))
     return gradient + decay * symbol(at(param, step=t)) if decay else gradient
+
+
+def _step(param: sympy.Symbol, gradient: sympy.Symbol, rate: sympy.Rational) -> sympy.Expr:
+    """``p − η·g`` built directly in SymPy's canonical form (nets have 10⁴ of them)."""
+    args = [param, sympy.Mul._from_args((-rate, gradient))]
+    _addsort(args)
+    return sympy.Add._from_args(args)
 
 
 def _substitute(expr: sympy.Expr, names: dict) -> sympy.Expr:

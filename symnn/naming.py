@@ -15,13 +15,29 @@ Canonical ids (layers and neurons count from 1; layer 1 is the input layer):
 
 The inputs are the outputs of layer 1: ``out[1,k]``.
 
-Two optional suffixes, in this order, compose with every id:
+Claimable ids (every number a worked example writes; values in ``symnn.claimable``):
 
-    #s   the sample s of a batch (1-based): out[3,1]#2, delta[3,1]#2, dE/dw[2,1,1]#2.
-         Without it: the single sample, or for E and parameter gradients the batch mean.
-    @t   at the parameters after t optimizer steps: w[2,1,1]@2, E@3, dE/dw[2,1,1]@1,
-         m_w[2,1,1]@2. ``@1`` is written ``'`` (today's one-step name: ``w[2,1,1]'``,
-         ``E'``); ``@0`` is written without a suffix.
+    E[j]                  the error of output j, for losses that are sums: E = Σ_j E[j]
+    dA/dB                 the derivative of A (E, E[j], net[l,j], out[l,j]) with respect to
+                          B (net, out, w, b): dout[l,j]/dnet[l,j], dnet[l,j]/dw[l,j,k],
+                          dnet[l,j]/db[l,j], dnet[l,j]/dout[l-1,k], dE[j]/dw[l,j,k], ...
+    dE/dnet[l,j]          another name of delta[l,j]
+    Dw[l,j,k]  Db[l,j]  Db[l]           the change of a parameter in one step: w' − w
+    net[l,j]'  out[l,j]'  E[j]'         the forward pass after the step
+
+``:`` in place of a neuron index names a whole layer (``out[2,:]``, ``w[3,:,:]``).
+
+Two optional suffixes, in this order, compose with every id above (after the whole
+``dA/dB``):
+
+    #s   the sample s of a batch (1-based): out[3,1]#2, delta[3,1]#2, dE/dw[2,1,1]#2,
+         dout[3,1]/dnet[3,1]#2, out[3,:]#2. Without it: the single sample, or for E and
+         parameter gradients the batch mean.
+    @t   at the parameters after t optimizer steps: w[2,1,1]@2, E@3, out[3,1]@2,
+         dE/dw[2,1,1]@1, m_w[2,1,1]@2; Dw[2,1,1]@t is the change of step t+1 (the one
+         taken at the parameters after t steps: w@(t+1) − w@t). ``@1`` of net, out, w, b,
+         E and the optimizer states is written ``'`` (``w[2,1,1]'``, ``E'``); ``@0`` is
+         written without a suffix.
 
 A SymPy symbol's name *is* its canonical id, so any expression of the derivation can be
 printed with canonical names, and renderers map symbols to their own notation.
@@ -30,7 +46,7 @@ printed with canonical names, and renderers map symbols to their own notation.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 import sympy
@@ -41,25 +57,42 @@ INDEX_COUNT = {
     "out": 2,
     "delta": 2,
     "dE/dout": 2,
+    "dE/dnet": 2,
     "w": 3,
     "b": (1, 2),
     "d": 1,
     "dE/dw": 3,
     "dE/db": (1, 2),
     "dE/dx": 1,
-    "E": 0,
+    "E": (0, 1),
+    "Dw": 3,
+    "Db": (1, 2),
 }
 # The optimizer's state of each parameter (symnn.optimizers): v velocity (momentum),
 # m first moment (Adam), s mean square (RMSProp, Adam); ``_w``/``_b`` the parameter kind.
 STATE_KINDS = ("v", "m", "s")
 INDEX_COUNT.update({f"{state}_{kind}": INDEX_COUNT[kind] for state in STATE_KINDS
                     for kind in ("w", "b")})
+DERIVATIVE = "d/d"  # the kind of a general derivative dA/dB (``of`` = A, ``wrt`` = B)
+NUMERATORS = ("E", "net", "out")  # what a general derivative may differentiate
+DENOMINATORS = ("net", "out", "w", "b")  # ... and with respect to what
+# Kinds whose value after one step is written with a prime (``@1`` is accepted for all).
+PRIMED = ("net", "out", "w", "b", "E", *(k for k in INDEX_COUNT if k[1:3] in ("_w", "_b")))
+UNSTEPPED = ("d",)  # kinds that do not change in a step (a target)
+SLICE = ":"  # an index standing for every neuron of its range
+# The kinds of a gradient of E by the kind of what it is taken with respect to.
+GRADIENT_KINDS = {"out": "dE/dout", "net": "dE/dnet", "w": "dE/dw", "b": "dE/db"}
 
-# An id: a kind, optional [i,j,k] indices, optional sample ``#s``, optional step (a
-# trailing prime for step 1, or ``@t``).
-ID_PATTERN = re.compile(
-    r"^(?P<kind>net|out|delta|dE/dout|dE/dw|dE/db|dE/dx|[vms]_[wb]|w|b|d|E)"
-    r"(?:\[(?P<idx>[1-9][0-9]*(?:,[1-9][0-9]*)*)\])?"
+# One quantity: a kind, optional [i,j,k] indices (a number or ':'). The grammar of an id:
+#   id    := atom tail  |  "d" atom "/d" atom tail        (a derivative takes no prime)
+#   tail  := ["#" sample] ["'" | "@" step]
+# Suffixes of every id (a sample, a step) belong at the end of ID_TAIL, so that both forms
+# take them.
+ATOM_PATTERN = re.compile(
+    r"(?P<kind>dE/dout|dE/dnet|dE/dw|dE/db|dE/dx|[vms]_[wb]|net|out|delta|Dw|Db|w|b|d|E)"
+    r"(?:\[(?P<idx>(?:[1-9][0-9]*|:)(?:,(?:[1-9][0-9]*|:))*)\])?"
+)
+ID_TAIL = re.compile(
     r"(?:#(?P<sample>[1-9][0-9]*))?(?:(?P<prime>')|@(?P<step>0|[1-9][0-9]*))?$"
 )
 SAMPLE_MARK = "#"  # out[3,1]#2: sample 2 of the batch
@@ -78,20 +111,32 @@ PYTHON_NEW_SUFFIX = "_new"
 @dataclass(frozen=True)
 class QuantityId:
     """A parsed canonical id: its kind, its indices, its sample (None: the single sample
-    or the batch mean) and its step (0: the given parameters)."""
+    or the batch mean) and its step (0: at the given parameters).
+
+    An index is a number, or None for ``:`` (a whole layer). A general derivative dA/dB
+    has kind ``DERIVATIVE`` and the two quantities (without suffixes) in ``of`` and ``wrt``.
+    """
 
     kind: str
-    indices: tuple[int, ...] = ()
+    indices: tuple[int | None, ...] = ()
     sample: int | None = None
     step: int = 0
+    of: QuantityId | None = None
+    wrt: QuantityId | None = None
 
     def __str__(self) -> str:
+        if self.kind == DERIVATIVE:
+            return f"d{self.of}/d{self.wrt}{self.suffix}"
         text = self.kind
         if self.indices:
-            text += "[" + ",".join(str(i) for i in self.indices) + "]"
-        if self.sample is not None:
-            text += f"{SAMPLE_MARK}{self.sample}"
-        if self.step == 1:
+            text += "[" + ",".join(SLICE if i is None else str(i) for i in self.indices) + "]"
+        return text + self.suffix
+
+    @property
+    def suffix(self) -> str:
+        """The sample and step suffix: ``#2@3``, ``'`` (step 1 of a primed kind) or ''."""
+        text = f"{SAMPLE_MARK}{self.sample}" if self.sample is not None else ""
+        if self.step == 1 and self.kind in PRIMED:
             return text + PRIME
         return text + (f"{STEP_MARK}{self.step}" if self.step else "")
 
@@ -103,31 +148,96 @@ class QuantityId:
     @property
     def base(self) -> str:
         """The id without its sample and step: ``out[3,1]#2@1`` -> ``out[3,1]``."""
-        return str(QuantityId(self.kind, self.indices))
+        return str(replace(self, sample=None, step=0))
 
     @property
     def layer(self) -> int | None:
-        """The layer index for kinds that have one (not ``d``, ``dE/dx`` or ``E``)."""
-        if self.kind in ("d", "dE/dx", "E"):
+        """The layer index for kinds that have one (not ``d``, ``dE/dx``, ``E`` or dA/dB)."""
+        if self.kind in ("d", "dE/dx", "E", DERIVATIVE):
             return None
         return self.indices[0] if self.indices else None
+
+    @property
+    def is_slice(self) -> bool:
+        """True when some index is ``:`` (the id names a vector or a matrix)."""
+        if self.kind == DERIVATIVE:
+            return self.of.is_slice or self.wrt.is_slice
+        return None in self.indices
 
 
 @lru_cache(maxsize=1 << 16)
 def parse_id(text: str) -> QuantityId:
     """Parse a canonical id such as ``dE/dw[3,1,1]``; raise ValueError if malformed."""
-    match = ID_PATTERN.match(text.strip())
+    text = text.strip()
+    atom = _atom(text, 0)
+    if atom is not None and (tail := ID_TAIL.match(text, atom[1])) is not None:
+        return _suffixed(_counted(atom[0], text), tail, text)
+    of = _atom(text, 1) if text.startswith("d") else None
+    if of is not None and text.startswith("/d", of[1]):
+        wrt = _atom(text, of[1] + 2)
+        tail = ID_TAIL.match(text, wrt[1]) if wrt is not None else None
+        if tail is not None and not tail["prime"]:
+            found = derivative(_counted(of[0], text), _counted(wrt[0], text), text)
+            return _suffixed(found, tail, text)
+    raise ValueError(f"not a canonical id: {text!r}")
+
+
+def _atom(text: str, start: int) -> tuple[QuantityId, int] | None:
+    """The atom (kind and indices) at ``start`` and where it ends, or None."""
+    match = ATOM_PATTERN.match(text, start)
     if not match:
-        raise ValueError(f"not a canonical id: {text!r}")
-    kind = match["kind"]
-    indices = tuple(int(i) for i in match["idx"].split(",")) if match["idx"] else ()
-    expected = INDEX_COUNT[kind]
+        return None
+    indices = tuple(
+        None if i == SLICE else int(i) for i in match["idx"].split(",")
+    ) if match["idx"] else ()
+    return QuantityId(match["kind"], indices), match.end()
+
+
+def _counted(atom: QuantityId, text: str) -> QuantityId:
+    """The atom if it has as many indices as its kind takes, else ValueError."""
+    expected = INDEX_COUNT[atom.kind]
     allowed = expected if isinstance(expected, tuple) else (expected,)
-    if len(indices) not in allowed:
-        raise ValueError(f"{text!r}: {kind} takes {' or '.join(map(str, allowed))} indices")
-    step = 1 if match["prime"] else int(match["step"] or 0)
-    sample = int(match["sample"]) if match["sample"] else None
-    return QuantityId(kind, indices, sample, step)
+    if len(atom.indices) not in allowed:
+        raise ValueError(
+            f"{text!r}: {atom.kind} takes {' or '.join(map(str, allowed))} indices"
+        )
+    return atom
+
+
+def _suffixed(parsed: QuantityId, tail: re.Match, text: str) -> QuantityId:
+    """The id with the sample and step of its tail (``'`` is ``@1``)."""
+    if tail["prime"] and parsed.kind not in PRIMED:
+        raise ValueError(f"{text!r}: {parsed.kind} has no value after the step")
+    step = 1 if tail["prime"] else int(tail["step"] or 0)
+    if step and parsed.kind in UNSTEPPED:
+        raise ValueError(f"{text!r}: {parsed.kind} does not change in a step")
+    sample = int(tail["sample"]) if tail["sample"] else None
+    return replace(parsed, sample=sample, step=step)
+
+
+def derivative(of: QuantityId, wrt: QuantityId, text: str = "") -> QuantityId:
+    """The id of ∂of/∂wrt: a gradient kind for E (``dE/dw[...]``), else a general dA/dB."""
+    text = text or f"d{of}/d{wrt}"
+    if of.kind not in NUMERATORS or wrt.kind not in DENOMINATORS:
+        raise ValueError(
+            f"{text!r}: a derivative dA/dB takes A in {', '.join(NUMERATORS)} and B in "
+            f"{', '.join(DENOMINATORS)}"
+        )
+    if of.kind == "E" and not of.indices:
+        if wrt.kind == "out" and wrt.indices[0] == 1:
+            return QuantityId("dE/dx", wrt.indices[1:])
+        return QuantityId(GRADIENT_KINDS[wrt.kind], wrt.indices)
+    return QuantityId(DERIVATIVE, of=of, wrt=wrt)
+
+
+def canonical(text: str) -> str:
+    """The canonical id of an id or another name of it (``dE/dnet[2,1]`` is ``delta[2,1]``)."""
+    parsed = parse_id(text)
+    if parsed.kind == "dE/dnet":
+        parsed = replace(parsed, kind="delta")
+    elif parsed.kind == "dE/dout" and parsed.indices[0] == 1:
+        parsed = replace(parsed, kind="dE/dx", indices=parsed.indices[1:])
+    return str(parsed)
 
 
 def kind_of(name: str) -> str | None:
@@ -147,8 +257,7 @@ def qid(kind: str, *indices: int, updated: bool = False) -> str:
 def at(quantity_id: str, sample: int | None = None, step: int = 0) -> str:
     """An id of the base quantity ``quantity_id`` for one sample and after some steps:
     ``at('out[3,1]', 2, 1) == "out[3,1]#2'"``, ``at('w[2,1,1]', step=2) == 'w[2,1,1]@2'``."""
-    parsed = parse_id(quantity_id)
-    return str(QuantityId(parsed.kind, parsed.indices, sample, step))
+    return str(replace(parse_id(quantity_id), sample=sample, step=step))
 
 
 def state_id(state: str, param_id: str, step: int = 0) -> str:
@@ -164,6 +273,16 @@ def parameter_of_state(state: str) -> str:
     return str(QuantityId(parsed.kind.split("_", 1)[1], parsed.indices))
 
 
+def derivative_id(of: str, wrt: str) -> str:
+    """The id of ∂of/∂wrt: ``derivative_id('out[3,1]', 'net[3,1]') == 'dout[3,1]/dnet[3,1]'``."""
+    return canonical(str(derivative(parse_id(of), parse_id(wrt))))
+
+
+def change_id(param_id: str) -> str:
+    """The id of a parameter's change in one step: ``w[2,1,1]`` -> ``Dw[2,1,1]``."""
+    return "D" + param_id
+
+
 @cache
 def symbol(canonical_id: str) -> sympy.Symbol:
     """The SymPy symbol standing for a quantity; its name is the canonical id."""
@@ -173,8 +292,10 @@ def symbol(canonical_id: str) -> sympy.Symbol:
 def python_name(canonical_id: str) -> str:
     """A Python identifier for a quantity: ``dE/dw[3,1,1]`` -> ``dE_dw_3_1_1``."""
     parsed = parse_id(canonical_id)
-    name = parsed.kind.replace("/", "_")
-    name += "".join(f"_{i}" for i in parsed.indices)
+    if parsed.kind == DERIVATIVE:
+        name = f"d{python_name(str(parsed.of))}_d{python_name(str(parsed.wrt))}"
+    else:
+        name = parsed.kind.replace("/", "_") + "".join(f"_{i}" for i in parsed.indices)
     if parsed.sample is not None:
         name += f"_s{parsed.sample}"
     if parsed.step > 1:

@@ -1,7 +1,7 @@
 """How quantities are written in LaTeX, per notation preset.
 
 A ``Notation`` holds the reader's conventions; ``latex_name`` writes one canonical id in
-it and ``to_latex`` prints any derivation expression with its symbols so named. Presets
+it (``symnn.render.printer.NotationPrinter`` prints whole expressions so named). Presets
 (each taken from one of the seeds' tutorials):
 
 - ``net-out`` (seed 001): neurons x with ``net``/``out``, w_{ij}^l from neuron i of layer l
@@ -26,10 +26,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import sympy
-
 from symnn.errors import SpecError
-from symnn.naming import parse_id
+from symnn.naming import DERIVATIVE, PRIMED, parse_id
 
 
 @dataclass(frozen=True)
@@ -297,15 +295,25 @@ def _command_length(text: str, start: int, where: str, value: str) -> int:
 def latex_name(quantity_id: str, notation: Notation) -> str:
     """A canonical id written in a notation, e.g. ``w[3,2,1]`` -> ``w_{12}^{2}`` (net-out)."""
     parsed = parse_id(quantity_id)
-    plain = parsed.step == 0 or (parsed.step == 1 and parsed.kind in ("w", "b", "E"))
-    if parsed.sample is None and plain:  # today's names: w, w', E'
-        return name_at(parsed.kind, parsed.indices, notation, parsed.step == 1)
-    name = name_at(parsed.kind, parsed.indices, notation)
-    if parsed.sample is not None:
-        name = f"{{{name}}}^{{({parsed.sample})}}"
-    if parsed.step == 1:
-        return f"{{{name}}}'"
-    return f"{{{name}}}^{{[{parsed.step}]}}" if parsed.step else name
+    if parsed.sample is not None or parsed.step:
+        if parsed.sample is None and parsed.step == 1 and parsed.kind in PRIMED:
+            return name_at(parsed.kind, parsed.indices, notation, True)  # w', E', out'
+        name = latex_name(parsed.base, notation)
+        if parsed.sample is not None:
+            name = f"{{{name}}}^{{({parsed.sample})}}"
+        if parsed.step == 1:
+            return f"{{{name}}}'"
+        return f"{{{name}}}^{{[{parsed.step}]}}" if parsed.step else name
+    if parsed.kind == DERIVATIVE:
+        return (
+            rf"\frac{{\partial {latex_name(str(parsed.of), notation)}}}"
+            rf"{{\partial {latex_name(str(parsed.wrt), notation)}}}"
+        )
+    if parsed.kind in ("Dw", "Db"):
+        return r"\Delta " + name_at(parsed.kind[1:], parsed.indices, notation)
+    if parsed.kind == "dE/dnet":
+        return name_at("delta", parsed.indices, notation)
+    return name_at(parsed.kind, parsed.indices, notation)
 
 
 def name_at(kind: str, indices: tuple, notation: Notation, updated: bool = False) -> str:
@@ -317,7 +325,8 @@ def name_at(kind: str, indices: tuple, notation: Notation, updated: bool = False
     """
     prime = "'" if updated else ""
     if kind in ("net", "out"):
-        return _neuron_name(kind, indices[0], indices[1], notation)
+        name = _neuron_name(kind, indices[0], indices[1], notation)
+        return f"{{{name}}}'" if prime else name
     if kind == "w":
         layer, to, frm = indices
         order = (frm, to) if notation.weight_index == "from-to" else (to, frm)
@@ -333,7 +342,8 @@ def name_at(kind: str, indices: tuple, notation: Notation, updated: bool = False
     if kind == "delta":
         return f"{notation.delta}_{{{indices[1]}}}^{{{notation.layer(indices[0])}}}"
     if kind == "E":
-        return notation.loss + prime
+        name = notation.loss + (f"_{{{indices[0]}}}" if indices else "")
+        return f"{{{name}}}'" if prime and indices else name + prime
     if "_" in kind:  # an optimizer state of a parameter: m_w -> m_{w...}
         state, param = kind.split("_")
         name = f"{state}_{{{name_at(param, indices, notation)}}}"
@@ -353,12 +363,6 @@ def _neuron_name(kind: str, layer, j, notation: Notation) -> str:
         return f"{notation.output}_{{{j}}}"
     stem = notation.net if kind == "net" else notation.out
     return f"{stem}_{{{j}}}^{{{notation.layer(layer)}}}"
-
-
-def to_latex(expr: sympy.Expr, notation: Notation) -> str:
-    """Print an expression of the derivation with every symbol named in the notation."""
-    names = {s: latex_name(s.name, notation) for s in expr.free_symbols}
-    return sympy.latex(expr, symbol_names=names)
 
 
 def _pair(first, second) -> str:

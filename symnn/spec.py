@@ -2,7 +2,14 @@
 
 Numbers are kept exact: TOML floats are read from their decimal text (``0.1`` is 1/10),
 Python floats from their shortest repr. Every error names the field, the value and what
-was expected, e.g. ``network.layers[2]: expected a positive integer, got -3``.
+was expected, e.g. ``network.layers[2]: expected a positive integer, got -3``. The
+limits of ``symnn.limits`` on text (file size, nesting, digits and size of numbers) are
+checked while reading; the network size is checked per command (``limits.check_network``).
+
+Meaning checks: a learning rate is not negative; targets are what the loss allows (a
+probability in [0, 1] each for binary cross-entropy and cross-entropy). Cross-entropy
+targets that do not sum to 1 are allowed with a warning (``SpecWarning``): the loss and
+its gradients are still defined, but δ of a softmax output is no longer out − d.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -18,8 +26,9 @@ from typing import Any
 
 import sympy
 
-from symnn import activations, losses, optimizers
-from symnn.errors import SpecError
+from symnn import activations, limits, losses, optimizers
+from symnn.errors import SpecError, SpecWarning
+from symnn.limits import shown
 
 BIAS_MODES = ("per-neuron", "per-layer", "none")
 TOP_LEVEL_KEYS = ("network", "values", "notation", "names", "claims")
@@ -116,6 +125,7 @@ def load(path: str | Path) -> NetworkSpec:
     if not path.is_file():
         raise SpecError(f"{path}: no such file")
     try:
+        limits.check_file_size(path.stat().st_size, str(path))
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{path}: cannot read: {exc}") from None
@@ -124,10 +134,15 @@ def load(path: str | Path) -> NetworkSpec:
 
 def loads(text: str, source: str = "<spec>") -> NetworkSpec:
     """Read a spec from TOML text; floats are read as exact decimals."""
+    limits.check_toml_text(text, source)
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{source}: TOML syntax error: {exc}") from None
+    except RecursionError:
+        raise SpecError(f"{source}: TOML nested too deeply") from None
+    except ValueError:  # Python reads integers of at most 4300 digits
+        raise SpecError(f"{source}: an integer of more than 4300 digits") from None
     return from_dict(data)
 
 
@@ -144,7 +159,9 @@ def from_dict(data: dict[str, Any]) -> NetworkSpec:
     losses.get(loss)
     bias = network.get("bias", "per-neuron")
     if bias not in BIAS_MODES:
-        raise SpecError(f"network.bias: expected one of {', '.join(BIAS_MODES)}, got {bias!r}")
+        raise SpecError(
+            f"network.bias: expected one of {', '.join(BIAS_MODES)}, got {shown(bias)}"
+        )
     _outputs_fit_loss(acts[-1], loss)
     if loss == "output" and layers[-1] != 1:
         raise SpecError(
@@ -197,23 +214,34 @@ def _check_keys(table: dict, allowed: tuple[str, ...], prefix: str) -> None:
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise SpecError(
-                f"{prefix}{key}: unknown key{hint}; expected one of {', '.join(allowed)}"
+                f"{prefix}{_key(key)}: unknown key{hint}; expected one of {', '.join(allowed)}"
             )
+
+
+def _key(key: str) -> str:
+    """A key for an error message, cut if it is long."""
+    return key if len(key) <= limits.SHOWN else key[: limits.SHOWN - 1] + "…"
+
+
+def _name(value: Any, where: str) -> str:
+    """A name (string) of reasonable length, for a registry lookup."""
+    if not isinstance(value, str):
+        raise SpecError(f"{where}: expected a name (string), got {shown(value)}")
+    if len(value) > limits.SHOWN:
+        raise SpecError(f"{where}: expected a name, got {len(value)} characters of text")
+    return value
 
 
 def _table(value: Any, where: str) -> dict:
     if not isinstance(value, dict):
-        raise SpecError(f"{where}: expected a table, got {value!r}")
+        raise SpecError(f"{where}: expected a table, got {shown(value)}")
     return value
 
 
 def _required_str(table: dict, key: str, where: str) -> str:
     if key not in table:
         raise SpecError(f"{where}: missing")
-    value = table[key]
-    if not isinstance(value, str):
-        raise SpecError(f"{where}: expected a name (string), got {value!r}")
-    return value
+    return _name(table[key], where)
 
 
 def _layers(network: dict) -> tuple[int, ...]:
@@ -221,10 +249,12 @@ def _layers(network: dict) -> tuple[int, ...]:
         raise SpecError("network.layers: missing (expected a list of neuron counts)")
     layers = network["layers"]
     if not isinstance(layers, list):
-        raise SpecError(f"network.layers: expected a list of positive integers, got {layers!r}")
+        raise SpecError(
+            f"network.layers: expected a list of positive integers, got {shown(layers)}"
+        )
     for i, size in enumerate(layers):
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise SpecError(f"network.layers[{i}]: expected a positive integer, got {size!r}")
+            raise SpecError(f"network.layers[{i}]: expected a positive integer, got {shown(size)}")
     if len(layers) < 2:
         raise SpecError(
             f"network.layers: expected at least 2 layers (input and output), got {len(layers)}"
@@ -248,10 +278,9 @@ def _activations(network: dict, depth: int) -> tuple[str, ...]:
         names = given
         where = [f"network.activation[{i}]" for i in range(len(given))]
     else:
-        raise SpecError(f"network.activation: expected a name or a list, got {given!r}")
+        raise SpecError(f"network.activation: expected a name or a list, got {shown(given)}")
     for i, (name, place) in enumerate(zip(names, where, strict=True)):
-        if not isinstance(name, str):
-            raise SpecError(f"{place}: expected a name (string), got {name!r}")
+        _name(name, place)
         try:
             act = activations.get(name)
         except SpecError as exc:
@@ -262,23 +291,26 @@ def _activations(network: dict, depth: int) -> tuple[str, ...]:
 
 
 def _number(value: Any, where: str) -> Fraction:
-    """An exact Fraction from an int, a Decimal (TOML float) or a Python float."""
+    """An exact Fraction from an int, a Decimal (TOML float) or a Python float.
+
+    Digits and size are bounded (``limits.check_decimal``) before the Fraction is made.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | Fraction):
-        raise SpecError(f"{where}: expected a number, got {value!r}")
+        raise SpecError(f"{where}: expected a number, got {shown(value)}")
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise SpecError(f"{where}: expected a finite number, got {value}")
+        limits.check_decimal(value, where)
         return Fraction(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise SpecError(f"{where}: expected a finite number, got {value}")
-        return Fraction(repr(value))
+        value = Fraction(repr(value))
+    limits.check_rational(value, where)
     return Fraction(value)
 
 
 def _vector(value: Any, length: int, where: str) -> tuple[Fraction, ...]:
     if not isinstance(value, list):
-        raise SpecError(f"{where}: expected a list of {length} numbers, got {value!r}")
+        raise SpecError(f"{where}: expected a list of {length} numbers, got {shown(value)}")
     if len(value) != length:
         raise SpecError(f"{where}: expected {length} numbers, got {len(value)}")
     return tuple(_number(x, f"{where}[{i}]") for i, x in enumerate(value))
@@ -294,6 +326,8 @@ def _values(table: dict, layers: tuple[int, ...], bias: str, loss: str) -> Value
         raise SpecError(f"values.targets: missing (the {loss} loss needs targets)")
     if "targets" in table:
         targets = _samples(table["targets"], layers[-1], "values.targets", len(inputs))
+        for sample in targets:
+            _check_targets(sample, losses.get(loss))
     if "weights" not in table:
         raise SpecError("values.weights: missing")
     layout = table.get("weights_layout", WEIGHT_LAYOUTS[0])
@@ -310,7 +344,9 @@ def _values(table: dict, layers: tuple[int, ...], bias: str, loss: str) -> Value
         biases = tuple(-b if bias == "per-layer" else tuple(-x for x in b) for b in biases)
     update_biases = table.get("update_biases", True)
     if not isinstance(update_biases, bool):
-        raise SpecError(f"values.update_biases: expected true or false, got {update_biases!r}")
+        raise SpecError(
+            f"values.update_biases: expected true or false, got {shown(update_biases)}"
+        )
     name, steps, rate, hyper = _training(table)
     return Values(
         inputs[0], None if targets is None else targets[0], weights, biases, rate,
@@ -350,7 +386,7 @@ def _training(table: dict) -> tuple[str, int, Fraction | None, tuple]:
     steps = table.get("steps", 1)
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         raise SpecError(
-            f"values.steps: expected an integer from 1 to {MAX_STEPS}, got {steps!r}"
+            f"values.steps: expected an integer from 1 to {MAX_STEPS}, got {shown(steps)}"
         )
     for key in optimizers.HYPER_NAMES[1:]:
         if key in table and key not in optimizer.hyper:
@@ -377,13 +413,31 @@ def _hyper(value: Any, key: str) -> Fraction:
     number = _number(value, where)
     low, high = optimizers.RANGES[key]
     if number < low or (high is not None and number >= high):
-        expected = f"a number in [{low}, {high})" if high is not None else f"a number ≥ {low}"
-        raise SpecError(f"{where}: expected {expected}, got {_show(value)}")
+        expected = f"a number in [{low}, {high})" if high is not None else f"a number >= {low}"
+        if key == "learning_rate":
+            expected += " (a step down the gradient)"
+        raise SpecError(f"{where}: expected {expected}, got {shown(value)}")
     return number
 
 
-def _show(value: Any) -> str:
-    return str(value) if isinstance(value, Decimal | int | float) else repr(value)
+def _check_targets(targets: tuple[Fraction, ...], loss: losses.Loss) -> None:
+    """Targets the loss allows: probabilities in [0, 1]; a distribution should sum to 1."""
+    if loss.targets == "any":
+        return
+    for j, target in enumerate(targets):
+        if not 0 <= target <= 1:
+            raise SpecError(
+                f"values.targets[{j}]: the {loss.name} loss needs a probability in [0, 1], "
+                f"got {float(target):g}"
+            )
+    if loss.targets == "distribution" and sum(targets) != 1:
+        warnings.warn(
+            f"values.targets: cross-entropy targets sum to {float(sum(targets)):g}, not 1; "
+            f"the gradients are derived as written, but a softmax output's delta is not "
+            f"out - d",
+            SpecWarning,
+            stacklevel=4,
+        )
 
 
 def _weights(value: Any, layers: tuple[int, ...], layout: str = WEIGHT_LAYOUTS[0]) -> tuple:

@@ -30,9 +30,8 @@ def test_the_error_examples_are_real(tmp_path, capsys):
     (toml,) = re.findall(r"```toml\n(.*?)```", DOC, re.S)
     network = toml.split("[claims]")[0]
     documented = [line for line in DOC.splitlines() if line.startswith("symnn: error:")]
-    assert len(documented) == 2
+    assert len(documented) == 1
     bad_claims = [
-        "'net x_3^2' = 0.1\n",
         "'out x_1^2' = { value = 0.54, formula = '\\frac{1}{1+e^{-0.15}' }\n",
     ]
     for claims, line in zip(bad_claims, documented, strict=True):
@@ -46,6 +45,19 @@ def test_the_error_examples_are_real(tmp_path, capsys):
             assert error == line
 
 
+def test_the_unreadable_name_example_is_real(tmp_path, capsys):
+    (toml,) = re.findall(r"```toml\n(.*?)```", DOC, re.S)
+    network = toml.split("[claims]")[0]
+    start = DOC.index("net x_3^2      0.1")
+    documented = DOC[start : DOC.index("```", start)].splitlines()
+    path = tmp_path / "bad.toml"
+    path.write_text(network + "[claims]\n'net x_3^2' = 0.1\n", encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[3] == documented[0]
+    assert lines[4].startswith(documented[1].removesuffix("..."))
+
+
 SLIP_ROWS = re.findall(
     r"^\| (?:`([a-z0-9/+-]+)`|two causes joined with `\+`) \|.*\| `([^`]+)` = (-?[0-9.]+)"
     r"(?:[^|]*`([a-z0-9/+-]+)`)?",
@@ -57,7 +69,7 @@ SLIP_ROWS = re.findall(
 def test_every_example_of_the_slip_table_is_named_as_its_cause(tmp_path, capsys):
     (toml,) = re.findall(r"```toml\n(.*?)```", DOC, re.S)
     network = toml.split("[claims]")[0]
-    assert len(SLIP_ROWS) == 14
+    assert len(SLIP_ROWS) == 15
     for cause, quantity, value, joined in SLIP_ROWS:
         path = tmp_path / "slip.toml"
         path.write_text(network + f'[claims]\n"{quantity}" = "{value}"\n', encoding="utf-8")

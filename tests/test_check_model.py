@@ -60,7 +60,8 @@ def test_model_values_equal_the_core_evaluation(name):
     model = build_model(derivation)
     ours = {**model.leaves, **run(model)}
     core = evaluate(derivation).values
-    assert set(model.ids()) == set(core)
+    after = {k for k in model.ids() if k.endswith("'") and k.startswith(("net", "out"))}
+    assert set(model.ids()) == set(core) | after  # the pass after the step is claimable only
     for key, value in core.items():
         assert abs(ours[key] - value) <= sympy.Rational(1, 10**45), (name, key)
 

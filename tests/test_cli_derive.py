@@ -38,7 +38,7 @@ def test_json_has_every_id_with_values():
     assert quantities["net[2,1]"]["exact"] == "3/20"
     assert quantities["dE/dw[3,1,1]"]["expression"] == "delta[3,1]*out[2,1]"
     assert quantities["dE/dw[3,1,1]"]["latex"] == (
-        r"\frac{\partial E}{\partial w_{11}^{2}} = \delta_{1}^{3} \mathrm{out}\,x_{1}^{2}"
+        r"\frac{\partial E}{\partial w_{11}^{2}} = \delta_{1}^{3} \, \mathrm{out}\,x_{1}^{2}"
     )
     assert quantities["E"]["digits"].startswith("0.383788844933960712701058947")
     assert abs(quantities["E'"]["value"] - 0.35022316575557369) < 1e-15
@@ -47,16 +47,30 @@ def test_json_has_every_id_with_values():
 def test_json_gives_the_leibniz_chains():
     quantities = json.loads(symnn("derive", WORKED, "--json").stdout)["quantities"]
     assert quantities["dE/dw[2,1,1]"]["chain"] == [[
-        {"of": "E", "wrt": "out[2,1]", "expression": "delta[3,1]*w[3,1,1] + delta[3,2]*w[3,2,1]"},
+        {"of": "E", "wrt": "out[2,1]", "id": "dE/dout[2,1]"},
         {"of": "out[2,1]", "wrt": "net[2,1]", "expression": "out[2,1]*(1 - out[2,1])"},
-        {"of": "net[2,1]", "wrt": "w[2,1,1]", "expression": "out[1,1]"},
+        {"of": "net[2,1]", "wrt": "w[2,1,1]", "id": "out[1,1]"},
     ]]
+    assert quantities["dE/dout[2,1]"]["expression"] == "delta[3,1]*w[3,1,1] + delta[3,2]*w[3,2,1]"
     assert quantities["delta[3,2]"]["chain"] == [[
-        {"of": "E", "wrt": "out[3,2]", "expression": "-d[2] + out[3,2]"},
+        {"of": "E", "wrt": "out[3,2]", "id": "dE/dout[3,2]"},
         {"of": "out[3,2]", "wrt": "net[3,2]", "expression": "out[3,2]*(1 - out[3,2])"},
     ]]
+    assert quantities["dE/dout[3,2]"]["expression"] == "out[3,2] - d[2]"
     assert len(quantities["dE/dx[1]"]["chain"]) == 2  # through both hidden neurons
     assert "chain" not in quantities["net[2,1]"]
+
+
+def test_jsonl_is_one_object_per_line_and_excludes_json():
+    result = symnn("derive", WORKED, "--jsonl")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {line["id"] for line in lines} == expected_ids()
+    assert lines[0] == {"id": "out[1,1]", "value": 0.5, "latex": "x_{1}^{1}",
+                        "expression": "out[1,1]", "digits": "1/2", "exact": "1/2"}
+    both = symnn("derive", WORKED, "--json", "--jsonl")
+    assert both.returncode == 2 and both.stdout == ""
+    assert "not allowed with argument" in both.stderr
 
 
 def test_json_without_values_has_null_values(tmp_path):
@@ -72,7 +86,7 @@ def test_json_without_values_has_null_values(tmp_path):
 
 def test_expand_gives_the_substituted_expression():
     quantities = json.loads(symnn("derive", WORKED, "--json", "--expand").stdout)["quantities"]
-    assert quantities["net[2,1]"]["expanded"] == "b[2,1] + out[1,1]*w[2,1,1] + out[1,2]*w[2,1,2]"
+    assert quantities["net[2,1]"]["expanded"] == "out[1,1]*w[2,1,1] + out[1,2]*w[2,1,2] + b[2,1]"
     assert "exp(" in quantities["dE/dw[2,1,1]"]["expanded"]
 
 

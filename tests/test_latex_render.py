@@ -37,7 +37,8 @@ def worked():
 
 @pytest.mark.parametrize("fmt, suffix", [("markdown", ".md"), ("tex", ".tex")])
 def test_worked_example_matches_its_golden_byte_for_byte(worked, fmt, suffix):
-    text = render(worked, fmt, source=WORKED.name)
+    svg = "worked-example-001.svg" if fmt == "markdown" else None  # as the demo writes it
+    text = render(worked, fmt, source=WORKED.name, svg_name=svg)
     golden = GOLDEN / f"worked-example-001{suffix}"
     if UPDATE:
         golden.write_text(text, encoding="utf-8")
@@ -47,8 +48,8 @@ def test_worked_example_matches_its_golden_byte_for_byte(worked, fmt, suffix):
 
 def test_the_seed_s_first_line_appears_as_the_seed_writes_it(worked):
     text = render(worked, "markdown")
-    assert r"\mathrm{net}\,x_{1}^{2} &= x_{1}^{1} w_{11}^{1} + x_{2}^{1} w_{21}^{1} + b_{1}^{2}" \
-        in text
+    assert r"\mathrm{net}\,x_{1}^{2} &= x_{1}^{1} \, w_{11}^{1} + x_{2}^{1} \, w_{21}^{1} + " \
+        r"b_{1}^{2}" in text
     assert r"&= 0.5 \cdot 0.25 + 0.25 \cdot 0.1 + 0 = 0.15" in text
     assert r"&= 0.5 \cdot 0.35 + 0.25 \cdot (-0.3) + 0 = 0.1" in text
     assert "Numbers are rounded to 4 significant digits" in text
@@ -59,17 +60,19 @@ def _shown_values(markdown: str) -> dict[str, str]:
     shown: dict[str, str] = {}
     for block in markdown_math_blocks(markdown):
         current = None
-        for row in block.split(r" \\"):
-            row = row.strip().removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}")
-            row = row.strip()
-            if "&" not in row:
-                continue
-            left = row.split("&", 1)[0].strip()
-            if left:
-                current = left
-            match = re.search(r"(=|\\approx) (-?[0-9.]+(?: \\cdot 10\^\{-?\d+\})?)$", row)
-            if match and current:
-                shown[current] = match[1] + " " + match[2]
+        for line in block.split(r" \\"):
+            line = line.strip().removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}")
+            for number, row in enumerate(line.strip().split(r", \quad ")):
+                if number:  # "E' \approx 0.35" after a comma: its own quantity
+                    row = re.sub(r" (=|\\approx) ", r" &\1 ", row, count=1)
+                if "&" not in row:
+                    continue
+                left = row.split("&", 1)[0].strip()
+                if left:
+                    current = left
+                match = re.search(r"(=|\\approx) (-?[0-9.]+(?: \\cdot 10\^\{-?\d+\})?)$", row)
+                if match and current:
+                    shown[current] = match[1] + " " + match[2]
     return shown
 
 
@@ -97,10 +100,10 @@ def test_every_number_printed_is_the_derivations_number_rounded_as_stated(worked
 
 def test_the_update_step_and_the_loss_after_it(worked):
     text = render(worked, "markdown")
-    assert r"{w_{11}^{2}}' &= w_{11}^{2} - \eta \frac{\partial E}{\partial w_{11}^{2}} " \
+    assert r"{w_{11}^{2}}' &= w_{11}^{2} - \eta \, \frac{\partial E}{\partial w_{11}^{2}} " \
            r"= 0.9 - 0.5 \cdot 0.07955 \approx 0.8602" in text
-    assert r"E' &\approx 0.3502" in text
-    assert r"E' - E &\approx -0.03357" in text
+    assert r"{w_{21}^{2}}' &= 0.5 - 0.5 \cdot 0.0777 \approx 0.4611" in text
+    assert r"E &\approx 0.3838, \quad E' \approx 0.3502, \quad E' - E \approx -0.03357" in text
 
 
 def test_delta_is_marked_under_a_brace_and_reused_by_the_layer_before(worked):
@@ -108,7 +111,8 @@ def test_delta_is_marked_under_a_brace_and_reused_by_the_layer_before(worked):
     assert (r"\underbrace{\frac{\partial E}{\partial \mathrm{out}\,x_{1}^{2}} \cdot "
             r"\frac{\partial \mathrm{out}\,x_{1}^{2}}{\partial \mathrm{net}\,x_{1}^{2}}}"
             r"_{\delta_{1}^{2}}") in text
-    assert r"&= \left(\delta_{1}^{3} w_{11}^{2} + \delta_{2}^{3} w_{12}^{2}\right) \cdot" in text
+    assert r"&= \left(\delta_{1}^{3} \, w_{11}^{2} + \delta_{2}^{3} \, w_{12}^{2}\right) \cdot" \
+        in text
     assert r"\underbrace{0.6783 \cdot 0.2182}_{\delta_{1}^{3} \approx 0.148} \cdot 0.5374" in text
 
 
@@ -217,7 +221,7 @@ def test_jupyter_reprs(worked):
         worked, "markdown", notation.from_spec(worked.spec, preset="layer-superscript"))
     latex = document._repr_latex_()
     assert latex.startswith("$$\\begin{aligned}") and latex.endswith("\\end{aligned}$$")
-    assert r"\frac{\partial \mathcal{L}}{\partial w_{11}^{(1)}} &= \delta_{1}^{(1)} x_{1}" \
+    assert r"\frac{\partial \mathcal{L}}{\partial w_{11}^{(1)}} &= \delta_{1}^{(1)} \, x_{1}" \
         r" \approx 0.02848" in latex
     assert katex_errors([latex.strip("$")]) == [None]
 
@@ -293,11 +297,14 @@ def test_cli_format_follows_the_suffix_and_the_file_is_complete(tmp_path, worked
     for suffix, fmt in ((".md", "markdown"), (".tex", "tex")):
         output = tmp_path / f"notes{suffix}"
         assert main(["latex", str(WORKED), "-o", str(output)]) == 0
-        assert output.read_text(encoding="utf-8") == render(worked, fmt, source=WORKED.name)
+        svg = "notes.svg" if fmt == "markdown" else None
+        assert output.read_text(encoding="utf-8") == render(worked, fmt, source=WORKED.name,
+                                                            svg_name=svg)
     fragment = tmp_path / "part.tex"
     assert main(["latex", str(WORKED), "--format", "fragment", "-o", str(fragment)]) == 0
     assert r"\documentclass" not in fragment.read_text()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md", "notes.tex", "part.tex"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md", "notes.svg", "notes.tex",
+                                                          "part.tex"]
 
 
 def test_cli_pdf_without_pdflatex_says_how_to_install_it(tmp_path, monkeypatch, capsys):
@@ -329,7 +336,7 @@ def test_demo_writes_markdown_tex_and_pdf(tmp_path):
     latex.demo(tmp_path, stream)
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["worked-example-001.md", "worked-example-001.pdf",
-                     "worked-example-001.tex"]
+                     "worked-example-001.svg", "worked-example-001.tex"]
     assert (tmp_path / "worked-example-001.md").read_text() == (
         GOLDEN / "worked-example-001.md").read_text()
     for name in names:

@@ -149,11 +149,16 @@ def test_symbols_are_escaped_to_safe_latex(given, latex):
     assert notation.check_symbol(given, "notation.out") == latex
 
 
-def test_to_latex_names_every_symbol():
+def test_the_notation_printer_names_every_symbol():
     import sympy
 
     from symnn.naming import symbol
+    from symnn.render.printer import NotationPrinter, SymbolNames
 
+    nielsen = notation.get("nielsen")
+    names = SymbolNames(lambda name: notation.latex_name(name, nielsen))
+    printer = NotationPrinter({"symbol_names": names})
     expr = symbol("delta[3,1]") * symbol("out[2,1]")
-    assert notation.to_latex(expr, notation.get("nielsen")) == r"\delta_{1}^{2} a_{1}^{1}"
-    assert sympy.latex(expr) != notation.to_latex(expr, notation.get("nielsen"))
+    assert printer.doprint(expr) == r"\delta_{1}^{2} a_{1}^{1}"
+    assert sympy.latex(expr) != printer.doprint(expr)
+    assert printer.doprint(sympy.Symbol("k")) == "k"  # not an id: SymPy's own name

@@ -60,7 +60,7 @@ CASES = {
     ),
     "fractional-layer": (
         GOOD.replace("[2, 2, 2]", "[2, 2.5, 2]"),
-        "network.layers[1]: expected a positive integer, got Decimal('2.5')",
+        "network.layers[1]: expected a positive integer, got 2.5",
         None,
     ),
     "one-layer": (

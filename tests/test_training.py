@@ -7,6 +7,7 @@ each step agrees with ``torch.optim`` (float64, the same optimizer and steps) to
 from __future__ import annotations
 
 import json
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import sympy
 from tools import compile_latex, katex_errors, markdown_math_blocks, pdf_page_pngs
 from torch_training import torch_run
 
-from symnn import optimizers, spec
+from symnn import claimable, optimizers, spec
 from symnn.cli import main
 from symnn.commands.codegen import import_file
 from symnn.derive import derive
@@ -141,7 +142,7 @@ def test_the_rule_is_printed_from_the_registry():
     definitions = worked_definitions(derive(load("adam")))
     assert definitions["m_w[2,1,1]@2"] == (
         sympy.Rational(9, 10) * sympy.Symbol("m_w[2,1,1]'", real=True)
-        + sympy.Symbol("dE/dw[2,1,1]'", real=True) / 10
+        + sympy.Symbol("dE/dw[2,1,1]@1", real=True) / 10
     )
 
 
@@ -163,13 +164,13 @@ def test_ids_with_sample_and_step():
                                 "momentum, nesterov, rmsprop, adam"),
         ("optimizer = 3", "values.optimizer: expected a name (string), got 3"),
         ("steps = 0", "values.steps: expected an integer from 1 to 100, got 0"),
-        ("steps = 2.5", "values.steps: expected an integer from 1 to 100, got Decimal('2.5')"),
+        ("steps = 2.5", "values.steps: expected an integer from 1 to 100, got 2.5"),
         ("beta1 = 0.9", "values.beta1: not a hyper-parameter of optimizer 'sgd' (it is one of "
                         "adam)"),
         ("optimizer = 'adam'\nbeta2 = 1", "values.beta2: expected a number in [0, 1), got 1"),
         ("optimizer = 'momentum'\nmomentum = -0.5",
          "values.momentum: expected a number in [0, 1), got -0.5"),
-        ("weight_decay = -1", "values.weight_decay: expected a number ≥ 0, got -1"),
+        ("weight_decay = -1", "values.weight_decay: expected a number >= 0, got -1"),
         ("optimizer = 'rmsprop'\neps = 'x'", "values.eps: expected a number, got 'x'"),
     ],
 )
@@ -260,3 +261,76 @@ def test_training_document_compiles_and_its_math_renders_in_katex(tmp_path):
     blocks = markdown_math_blocks(markdown)
     assert any("{E}^{[3]}" in b for b in blocks)
     assert katex_errors(blocks) == [None] * len(blocks)
+
+
+# ---------------------------------------------------------------- ids of issue 17 with #s, @t
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "sample", "step"),
+    [("dout[3,1]/dnet[3,1]#2", "d/d", 2, 0), ("out[3,1]@2", "out", None, 2),
+     ("Dw[2,1,1]@2", "Dw", None, 2), ("E[1]@3", "E", None, 3), ("out[3,:]#2", "out", 2, 0),
+     ("dE[1]/dw[3,1,1]#2@3", "d/d", 2, 3), ("delta[3,1]#1@1", "delta", 1, 1)],
+)
+def test_claimable_ids_take_the_sample_and_step_suffixes(text, kind, sample, step):
+    parsed = parse_id(text)
+    assert (str(parsed), parsed.kind, parsed.sample, parsed.step) == (text, kind, sample, step)
+
+
+def test_a_prime_is_step_one():
+    assert str(parse_id("out[3,1]@1")) == str(parse_id("out[3,1]'")) == "out[3,1]'"
+    assert str(parse_id("E[2]#1@1")) == "E[2]#1'"
+    assert str(parse_id("dE/dw[2,1,1]@1")) == "dE/dw[2,1,1]@1"  # no prime on a gradient
+    with pytest.raises(ValueError, match="d does not change in a step"):
+        parse_id("d[1]@2")
+
+
+def test_claimable_ids_of_samples_and_steps_are_evaluated():
+    derivation = derive(load("adam"))
+    numbers = evaluate(derivation)
+    ids = ["dout[3,1]/dnet[3,1]#2", "Dw[2,1,1]@2", "E[1]#3@3", "E[2]#3@3"]
+    values = claimable.values(derivation, ids, numbers.values)
+    out = numbers["out[3,1]#2"]
+    assert values["dout[3,1]/dnet[3,1]#2"] == out * (1 - out)
+    assert values["Dw[2,1,1]@2"] == numbers["w[2,1,1]@3"] - numbers["w[2,1,1]@2"]
+    assert abs(values["E[1]#3@3"] + values["E[2]#3@3"] - numbers["E#3@3"]) < 1e-45
+    assert claimable.select(derivation.network, ["out[3,:]#2"]) == ["out[3,1]#2", "out[3,2]#2"]
+    for bad, message in [
+        ("out[3,1]@2", "name the sample, as in out[3,1]#1@2"),
+        ("out[3,1]#4", "sample 4, expected 1 to 3"),
+        ("w[2,1,1]#1", "a parameter is the same for every sample"),
+        ("E@4", "step 4, expected 0 to 3"),
+        ("Dw[2,1,1]@3", "step 3, expected 0 to 2"),
+    ]:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            claimable.check(derivation.network, bad)
+
+
+def test_a_single_sample_after_steps_has_per_output_errors_and_the_pass_after_them():
+    network_spec = spec.loads(
+        BATCH_NET.replace("[[0.5, 0.25], [0.1, -0.3], [0.9, 0.6]]", "[0.5, 0.25]")
+        .replace("[[0, 1], [1, 0], [1, 1]]", "[0, 1]") + CASES["sgd"]
+    )
+    derivation = derive(network_spec)
+    numbers = evaluate(derivation)
+    ids = ["E[1]@3", "E[2]@3", "out[3,1]@3", "dout[3,1]/dnet[3,1]@1"]
+    values = claimable.values(derivation, ids, numbers.values)
+    assert abs(values["E[1]@3"] + values["E[2]@3"] - numbers["E@3"]) < 1e-45
+    assert abs(values["E[1]@3"] - values["out[3,1]@3"] ** 2 / 2) < 1e-45  # mse, d = 0
+    out = claimable.values(derivation, ["out[3,1]'"], numbers.values)["out[3,1]'"]
+    assert abs(values["dout[3,1]/dnet[3,1]@1"] - out * (1 - out)) < 1e-45
+    assert "out[3,1]@3" not in numbers  # the pass after the last step: claimable, not listed
+
+
+def test_claims_of_samples_and_steps_are_judged(tmp_path, capsys):
+    claims = {
+        "dout[3,1]/dnet[3,1]#2": "0.2032", "out[3,1]#1@2": "0.6345", "E[1]#3@3": "0.07044",
+        "Dw[2,1,1]@2": "-0.0918", "out[3,:]#2": "[0.7164, 0.4545]",
+    }
+    text = WORKSHEET.read_text().split("[claims]")[0] + "[claims]\n" + "".join(
+        f'"{k}" = {v}\n' for k, v in claims.items())
+    path = tmp_path / "sheet.toml"
+    path.write_text(text)
+    assert main(["check", str(path), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {c["id"]: c["verdict"] for c in report["claims"]} == dict.fromkeys(claims, "correct")

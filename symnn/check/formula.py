@@ -61,7 +61,9 @@ in a notation whose superscripts are not layers); otherwise :class:`FormulaError
 Limits: at most ``max_length`` characters and ``max_depth`` nested brackets (checked by a
 cheap scan before parsing); function arguments (``\sigma(``, ``e^{``) nest at most 6
 deep; braces inside one script nest at most three deep; numeric
-exponents are at most 1000 in size and exact powers at most 10,000 bits; unknown
+exponents are at most 1000 in size; a power of rationals is computed exactly only up
+to 10,000 bits (larger ones stay unevaluated, for ``symnn.check.bounds`` to bound and
+evaluate to 50 digits); unknown
 commands, control characters and scientific notation are rejected up front.
 """
 
@@ -78,7 +80,10 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from symnn.errors import SymnnError
 
-__all__ = ["FormulaError", "NameRef", "Resolver", "parse_formula", "parse_name", "parse_ref"]
+__all__ = [
+    "FormulaError", "NameRef", "Resolver", "check_syntax", "parse_formula", "parse_name",
+    "parse_ref",
+]
 
 
 class FormulaError(SymnnError):
@@ -317,6 +322,15 @@ def parse_formula(
     """Parse a formula such as ``\\frac{-2(0-0.45)}{2}(0.45)(1-0.45)`` into a SymPy expr."""
     _check_text(text, max_length, max_depth)
     return _guarded(_parse, _Context(text, resolve, fallback=True), text, "formula", 0)
+
+
+def check_syntax(text: str, *, max_length: int = 2000, max_depth: int = 100) -> None:
+    """Raise :class:`FormulaError` if ``text`` is not a formula (names are not resolved)."""
+    parse_formula(text, _any_name, max_length=max_length, max_depth=max_depth)
+
+
+def _any_name(ref: NameRef) -> sympy.Expr:
+    return sympy.Symbol("name")
 
 
 def parse_name(
@@ -641,8 +655,8 @@ class _Build(Transformer_NonRecursive):
             raise self._error("division by zero", pos)
         if base.is_Rational and exponent.is_Rational:
             bits = max(abs(base.p).bit_length(), base.q.bit_length()) * abs(exponent)
-            if bits > _MAX_POWER_BITS:
-                raise self._error("power too large to compute exactly", pos)
+            if bits > _MAX_POWER_BITS:  # too large to compute exactly: left for evalf
+                return sympy.Pow(base, exponent, evaluate=False)
         value = _pow(base, exponent)
         if value.is_Pow and value.exp.is_Number and abs(value.exp) > _MAX_EXPONENT:
             raise self._error(f"exponent too large (at most {_MAX_EXPONENT})", pos)

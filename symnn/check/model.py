@@ -24,18 +24,17 @@ from functools import cached_property, lru_cache
 
 import sympy
 
-from symnn import activations, losses
+from symnn import activations, claimable, losses
 from symnn.algebra import product
 from symnn.compiled import EXACT, Arithmetic, compute, to_sympy, working_precision
 from symnn.derive import Derivation, derive
 from symnn.evaluate import (
-    AFTER,
     is_training,
     leaf_values,
     update_definitions,
     worked_definitions,
 )
-from symnn.naming import parse_id, qid, symbol, updated_id
+from symnn.naming import derivative_id, parse_id, qid, symbol, updated_id
 
 # How a slip may change φ′ of a layer (``Options.slopes``): the derivative of another
 # activation written in the output (σ(1−σ) for a tanh layer), 1 (left out), relu′(0) = 1,
@@ -59,6 +58,8 @@ class Options:
     ``transposed_backprop`` back-propagates through w[l+1,j,i] instead of w[l+1,i,j];
     ``batch_weights`` weighs the samples in the batch loss and gradients (instead of 1/n)
     and ``optimizer_slip`` works the optimizer wrongly (``symnn.evaluate.SLIPS``).
+    ``omitted_output`` leaves output j out of the sums over the outputs (E, and ∂E/∂out
+    of the last hidden layer).
     """
 
     output_scale: sympy.Rational = sympy.S.One
@@ -66,6 +67,7 @@ class Options:
     leaves: tuple[tuple[str, sympy.Rational], ...] = ()
     updated_backprop: bool = False
     loss: str | None = None
+    omitted_output: int | None = None
     slopes: tuple[tuple[int, str], ...] = ()
     forward: tuple[tuple[int, str], ...] = ()
     gradient_from_net: bool = False
@@ -80,7 +82,9 @@ def combine(a: Options, b: Options) -> Options | None:
         return None
     if (a.updated_backprop and b.updated_backprop) or (
         a.gradient_from_net and b.gradient_from_net
-    ) or (a.transposed_backprop and b.transposed_backprop):
+    ) or (a.transposed_backprop and b.transposed_backprop) or (
+        a.omitted_output is not None and b.omitted_output is not None
+    ):
         return None
     if (a.batch_weights and b.batch_weights) or (a.optimizer_slip and b.optimizer_slip):
         return None
@@ -101,6 +105,7 @@ def combine(a: Options, b: Options) -> Options | None:
         transposed_backprop=a.transposed_backprop or b.transposed_backprop,
         batch_weights=a.batch_weights or b.batch_weights,
         optimizer_slip=a.optimizer_slip or b.optimizer_slip,
+        omitted_output=a.omitted_output if a.omitted_output is not None else b.omitted_output,
     )
 
 
@@ -136,8 +141,8 @@ class Model:
         return {k: i for i, k in enumerate([*self.leaves, *self.definitions])}
 
     def ids(self) -> list[str]:
-        """Every quantity of the model: leaves, then definitions (internal ids excluded)."""
-        return [k for k in [*self.leaves, *self.definitions] if AFTER not in k]
+        """Every quantity of the model: leaves, then definitions."""
+        return [*self.leaves, *self.definitions]
 
     def cone(self, wanted: Iterable[str], pinned: Iterable[str] = ()) -> list[str]:
         """The definitions needed to compute ``wanted``, stopping at pinned ids, in order."""
@@ -163,7 +168,11 @@ def _free_names(expr: sympy.Expr) -> list[str]:
 
 
 def build_model(
-    derivation: Derivation, options: Options | None = None, base: Model | None = None
+    derivation: Derivation,
+    options: Options | None = None,
+    base: Model | None = None,
+    claimed: Collection[str] = (),
+    expressions: dict[str, sympy.Expr] | None = None,
 ) -> Model:
     """The model of a derivation (with a learning rate: the update step and ``E'``).
 
@@ -171,6 +180,8 @@ def build_model(
     update step when the options keep the loss and the learning rate (it is the same
     expression), and the derivations and update steps of other losses and rates it has
     already built for other slips.
+    ``claimed`` ids beyond the derivation's (``symnn.claimable``) and ``expressions``
+    (claim names such as ``E - E'``, by their text) are added as definitions.
     """
     options = options or Options()
     shared = base.shared if base is not None else {}
@@ -193,10 +204,11 @@ def build_model(
         rate = sympy.Rational(values.learning_rate)
     if is_training(derivation):
         _change_layers(definitions, network, options, shared)
-        worked = worked_definitions(derivation, definitions, rate,
-                                    batch_weights=options.batch_weights,
-                                    slip=options.optimizer_slip)
-        return Model(worked, leaves, derivation, {}, shared=shared)
+        definitions = worked_definitions(derivation, definitions, rate,
+                                         batch_weights=options.batch_weights,
+                                         slip=options.optimizer_slip)
+        return _with_claims(derivation, definitions, leaves, options, claimed, expressions,
+                            rate, {}, shared)
     if base is not None and options.loss is None and options.rate is None:
         updates = base.updates
     elif rate is None:
@@ -211,6 +223,28 @@ def build_model(
         definitions = _backprop_through_updates(definitions, updates, network.depth)
     for key, expr in updates.items():
         definitions.setdefault(key, expr)
+    return _with_claims(derivation, definitions, leaves, options, claimed, expressions, rate,
+                        updates, shared)
+
+
+def _with_claims(derivation: Derivation, definitions: dict, leaves: dict, options: Options,
+                 claimed: Collection[str], expressions: dict | None, rate, updates: dict,
+                 shared: dict) -> Model:
+    """The model with the claimed ids and expressions added (``claimable.extend``)."""
+    network = derivation.network
+    expressions = expressions or {}
+    claimed = [c for c in claimed if c not in expressions]
+    for key, expr in expressions.items():
+        definitions[key] = expr
+        claimed += [s.name for s in expr.free_symbols]
+    factors = {
+        derivative_id(qid("out", layer, j), qid("net", layer, j)): _slope(network, layer, j, kind)
+        for layer, kind in options.slopes
+        for j in range(1, network.size(layer) + 1)
+    }
+    definitions = claimable.extend(
+        derivation, definitions, leaves, claimed, rate, options.omitted_output, factors
+    )
     return Model(definitions, leaves, derivation, updates, shared=shared)
 
 
@@ -291,8 +325,8 @@ def _backprop_through_updates(definitions: dict, updates: dict, depth: int) -> d
     """Hidden ∂E/∂out computed with the next layer's updated weights (a common slip)."""
     result: dict[str, sympy.Expr] = {}
     for key, expr in definitions.items():
-        parsed = parse_id(key) if AFTER not in key and key not in ("E",) else None
-        if parsed and parsed.kind == "dE/dout" and parsed.indices[0] < depth:
+        parsed = parse_id(key) if key.startswith("dE/dout") else None
+        if parsed and parsed.indices[0] < depth:
             swap = {}
             for s in expr.free_symbols:
                 if s.name.startswith("w["):

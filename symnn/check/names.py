@@ -12,6 +12,11 @@ A trailing argument list is ignored (``E(x_1^3,x_2^3)`` is E). Names the grammar
 read (a notation symbol such as ``\mathcal{L}``) are matched by their text without spaces
 and braces.
 
+A canonical id is read whenever it names a quantity of the network (``symnn.claimable``),
+listed or not; ``dE/dnet[l,j]`` reads as ``delta[l,j]``. A name that is none of these but
+an expression of names (``E - E'``, ``out[3,1]*(1 - out[3,1])``) is read by the formula
+grammar with every canonical id in it standing for that quantity (``expression``).
+
 Flat names: a worksheet's ``[names]`` table gives the author's own names to quantities
 (``w5 = "w[3,1,1]"``, ``out_h1 = "out[2,1]"``, ``E_total = "E"``), read before the
 notation's. A letter followed by digits (``w5``) is also read as ``w_5`` and ``w_{5}``;
@@ -28,15 +33,24 @@ import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+import sympy
+
+from symnn import claimable
 from symnn import notation as notation_module
-from symnn.check.formula import FormulaError, NameRef, parse_ref
+from symnn.check.formula import FormulaError, NameRef, parse_formula, parse_ref
 from symnn.errors import SpecError
-from symnn.naming import gradient_id, parse_id
+from symnn.naming import canonical, derivative_id, gradient_id, parse_id, symbol
+from symnn.network import Network
 from symnn.notation import Notation
 
 SUGGESTIONS = 5  # closest valid names listed for an unknown one
 PRIMES = ("'", "′")
 ARGUMENTS = re.compile(r"\s*\([^()]*\)\s*$")  # a trailing argument list, as in E(x_1^3,x_2^3)
+# A canonical id inside an expression name: an atom with indices (or E), optionally primed,
+# or d<atom>/d<atom>; not part of a longer word or a LaTeX command.
+_ATOM = r"(?:(?:dE/d(?:out|net|w|b|x)|net|out|delta|Dw|Db|w|b|d|E)\[[0-9:,]+\]|E(?![A-Za-z_^{\[]))"
+IDS_IN_TEXT = re.compile(rf"(?<![A-Za-z\\])(?:d{_ATOM}/d{_ATOM}|{_ATOM}'?)")
+PLACEHOLDERS = "QZYXVUTSRPONMLKJIHGFCBA"  # a letter that stands for an id while parsing
 
 
 @dataclass(frozen=True)
@@ -46,18 +60,26 @@ class Reading:
     id: str
     written: str
     by_notation: bool
+    expression: sympy.Expr | None = None  # an expression name, in symbols of ids
 
 
 class Names:
     """Every quantity of a network by canonical id and by its name in one notation
     (and by the worksheet's flat names, ``aliases``: name -> canonical id)."""
 
-    def __init__(self, ids: list[str], notation: Notation, aliases: dict | None = None):
+    def __init__(
+        self,
+        ids: list[str],
+        notation: Notation,
+        aliases: dict | None = None,
+        network: Network | None = None,
+    ):
         self.notation = notation
+        self.network = network
         self.ids = list(ids)
         self._known = set(self.ids)
         self._latex = {i: notation_module.latex_name(i, notation) for i in self.ids}
-        self.aliases = _validated_aliases(aliases or {}, self._known)
+        self.aliases = _validated_aliases(aliases or {}, self.canonical)
         self._alias_keys: dict[tuple, str] = {}
         for alias, quantity_id in self.aliases.items():
             for form in _alias_forms(alias):
@@ -74,10 +96,16 @@ class Names:
         return table
 
     def latex(self, quantity_id: str) -> str:
-        """The quantity's name in the notation, as LaTeX."""
-        return self._latex.get(quantity_id) or notation_module.latex_name(
-            quantity_id, self.notation
-        )
+        """The quantity's name in the notation, as LaTeX (an expression or slice: as given)."""
+        if quantity_id in self._latex:
+            return self._latex[quantity_id]
+        try:
+            parsed = parse_id(quantity_id)
+        except ValueError:
+            return quantity_id
+        if parsed.is_slice:
+            return quantity_id
+        return notation_module.latex_name(quantity_id, self.notation)
 
     def plain(self, quantity_id: str) -> str:
         """The quantity's name as plain Unicode text (``net x₁²``, ``∂E/∂w₁₁²``)."""
@@ -86,12 +114,9 @@ class Names:
     def read(self, text: str) -> Reading | None:
         """The id a written name stands for (canonical id or notation name), or None."""
         stripped = text.strip()
-        try:
-            parsed = str(parse_id(stripped))
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed in self._known:
-            return Reading(parsed, text, by_notation=False)
+        quantity_id = self.canonical(stripped)
+        if quantity_id is not None:
+            return Reading(quantity_id, text, by_notation=False)
         arguments = ARGUMENTS.search(stripped)  # E(x_1^3, x_2^3): the arguments say nothing
         forms = [stripped] if arguments is None else [stripped, stripped[: arguments.start()]]
         if self.aliases:
@@ -103,6 +128,63 @@ class Names:
                 if key in self._by_key:
                     return Reading(self._by_key[key], text, by_notation=True)
         return None
+
+    def canonical(self, text: str) -> str | None:
+        """The canonical id a text is, if it names one quantity of the network."""
+        try:
+            quantity_id = canonical(text)
+        except ValueError:
+            return None
+        if quantity_id in self._known:
+            return quantity_id
+        if self.network is None:
+            return None
+        try:
+            parsed = claimable.check(self.network, quantity_id)
+        except ValueError:
+            return None
+        return None if parsed.is_slice else quantity_id
+
+    def problem(self, text: str) -> str | None:
+        """Why a text that is shaped as a canonical id names nothing here, if it is one."""
+        if self.network is None:
+            return None
+        try:
+            claimable.check(self.network, text.strip())
+        except ValueError as exc:
+            return None if str(exc).startswith("not a canonical id") else str(exc)
+        return None
+
+    def expression(self, text: str) -> Reading | None:
+        """An expression of names (``E - E'``), read by the formula grammar, or None."""
+        found = list(IDS_IN_TEXT.finditer(text))
+        letter = next((c for c in PLACEHOLDERS if c not in text), None)
+        if letter is None:
+            return None
+        ids: list[str] = []
+        parts, end = [], 0
+        for match in found:
+            quantity_id = self.canonical(match[0])
+            if quantity_id is None:
+                return None
+            parts += [text[end : match.start()], f" {letter}_{{{len(ids) + 1}}} "]
+            ids.append(quantity_id)
+            end = match.end()
+        replaced = "".join(parts) + text[end:]
+
+        def resolve(ref: NameRef) -> sympy.Expr | None:
+            if ref.base == letter and ref.prefix is None and ref.sup is None and ref.sub:
+                return symbol(ids[int(ref.sub) - 1])
+            quantity_id = self.of_ref(ref)
+            return None if quantity_id is None else symbol(quantity_id)
+
+        try:
+            expr = parse_formula(replaced, resolve)
+        except FormulaError:
+            return None
+        if not expr.free_symbols or expr.is_Symbol:
+            return None
+        return Reading(" ".join(text.split()), text, by_notation=False, expression=expr)
 
     def _read_alias(self, forms: list[str]) -> str | None:
         """The id a text names through the flat names, or None."""
@@ -126,6 +208,11 @@ class Names:
                 below = self._read_alias([bottom])
                 if loss in losses and below is not None:
                     return _gradient_of(below, self._known)
+                if loss is not None and below is not None:  # ∂E_o1/∂out_h1, ∂out_o1/∂net_o1
+                    try:
+                        return self.canonical(derivative_id(loss, below))
+                    except ValueError:
+                        return None
         return None
 
     def of_ref(self, ref: NameRef) -> str | None:
@@ -137,15 +224,21 @@ class Names:
 
     def require(self, text: str, where: str) -> Reading:
         """``read``, or SpecError listing the closest valid names."""
-        reading = self.read(text)
+        reading = self.read(text) or self.expression(text)
         if reading is None:
             shown = text if len(text) <= 60 else text[:59] + "…"
-            raise SpecError(f"{where}: unknown quantity {shown!r}; closest: {self.suggest(text)}")
+            problem = self.problem(text)
+            why = f" ({problem})" if problem else ""
+            raise SpecError(
+                f"{where}: unknown quantity {shown!r}{why}; closest: {self.suggest(text)}"
+            )
         return reading
 
     def suggest(self, text: str, count: int = SUGGESTIONS) -> str:
         """The closest valid names to a text, as ``id (name)`` pairs."""
         matcher = difflib.SequenceMatcher(None, "", _squash(text)[:100])
+
+        primed = text.rstrip().endswith(PRIMES)
 
         def score(quantity_id: str, quick: bool) -> float:
             forms = (quantity_id, self._latex[quantity_id], self.plain(quantity_id))
@@ -153,7 +246,8 @@ class Names:
             for form in forms:
                 matcher.set_seq1(_squash(form))
                 ratios.append(matcher.quick_ratio() if quick else matcher.ratio())
-            return max(ratios)
+            # a value after the step is suggested for a name with a prime, else after the rest
+            return max(ratios) - (0.2 if quantity_id.endswith("'") != primed else 0)
 
         shortlist = sorted(self.ids, key=lambda i: -score(i, True))[: 20 * count]
         best = sorted(shortlist, key=lambda i: -score(i, False))[:count]
@@ -168,18 +262,15 @@ DERIVATIVE = re.compile(
 FLAT = re.compile(r"^([A-Za-z]+)(\d+)$")  # w5, h1: also read as w_5 and w_{5}
 
 
-def _validated_aliases(aliases: dict, known: set[str]) -> dict[str, str]:
+def _validated_aliases(aliases: dict, read) -> dict[str, str]:
     """The ``[names]`` table checked: each value a canonical id of this network."""
     checked = {}
     for alias, value in aliases.items():
         where = f"names.{alias}" if re.fullmatch(r"[A-Za-z0-9_-]+", alias) else f'names."{alias}"'
         if not isinstance(value, str):
             raise SpecError(f"{where}: expected a canonical id such as \"w[2,1,1]\", got {value!r}")
-        try:
-            quantity_id = str(parse_id(value))
-        except ValueError:
-            quantity_id = None
-        if quantity_id not in known:
+        quantity_id = read(value)
+        if quantity_id is None:
             raise SpecError(
                 f"{where}: expected a canonical id of this network such as \"w[2,1,1]\", "
                 f"got {value!r}"
@@ -285,6 +376,7 @@ _SYMBOLS = {
     r"\eta": "η",
     r"\hat{y}": "ŷ",
     r"\mathcal{L}": "𝓛",
+    r"\Delta ": "Δ",
 }
 
 

@@ -19,12 +19,14 @@ LABELS = {
     "correct-with-carried": "correct given carried",
     "rounding-slip": "rounding slip",
     "wrong": "wrong",
+    "unreadable": "unreadable name",
 }
 PLURALS = {  # (one, several)
     "correct": ("correct", "correct"),
     "correct-with-carried": ("correct given the values carried",) * 2,
     "rounding-slip": ("rounding slip", "rounding slips"),
     "wrong": ("wrong", "wrong"),
+    "unreadable": ("unreadable name", "unreadable names"),
 }
 NOTE_WIDTH = 100
 JSON_DIGITS = 20  # significant digits of exact values in JSON
@@ -54,10 +56,10 @@ def summary_line(verdicts: list[Verdict]) -> str:
 def _rows(verdicts: list[Verdict], names: Names) -> list[tuple[str, ...]]:
     return [
         (
-            names.plain(v.claim.id),
-            v.claim.id,
+            _name(v, names.plain),
+            _id(v),
             v.claim.written.text,
-            show(v.exact),
+            _exact(v),
             LABELS[v.verdict],
         )
         for v in verdicts
@@ -110,10 +112,10 @@ def _markdown(
             label = f"**{label}**"
         formula = f"${claim.formula}$" if claim.formula else ""
         cells = [
-            f"${names.latex(claim.id)}$",
-            f"`{claim.id}`",
+            f"${_name(verdict, names.latex)}$" if _id(verdict) else f"`{claim.key}`",
+            f"`{claim.id}`" if _id(verdict) else "",
             claim.written.text,
-            show(verdict.exact),
+            _exact(verdict),
             label,
             formula,
             verdict.note,
@@ -152,15 +154,16 @@ def _first_json(first: FirstWrong, names: Names) -> dict:
 def _claim_json(verdict: Verdict, names: Names) -> dict:
     claim = verdict.claim
     formula = verdict.formula
+    readable = verdict.verdict != "unreadable"
     return {
-        "id": claim.id,
+        "id": claim.id if readable else None,
         "key": claim.key,
-        "read_as": "notation" if claim.reading.by_notation else "id",
-        "name": names.plain(claim.id),
-        "latex": names.latex(claim.id),
+        "read_as": ("notation" if claim.reading.by_notation else "id") if readable else None,
+        "name": names.plain(claim.id) if readable else None,
+        "latex": names.latex(claim.id) if readable else None,
         "claimed": claim.written.text,
-        "exact": show(verdict.exact, JSON_DIGITS),
-        "exact_float": float(verdict.exact),
+        "exact": None if verdict.exact is None else show(verdict.exact, JSON_DIGITS),
+        "exact_float": None if verdict.exact is None else float(verdict.exact),
         "verdict": verdict.verdict,
         "note": verdict.note,
         "cause": verdict.cause,
@@ -179,7 +182,27 @@ def _claim_json(verdict: Verdict, names: Names) -> dict:
             "mismatch": formula.mismatch,
             "arithmetic": formula.arithmetic,
         },
-    }
+    } | _elements_json(verdict, names)
+
+
+def _elements_json(verdict: Verdict, names: Names) -> dict:
+    """A slice line's element claims (nothing for a line of one quantity)."""
+    if not verdict.elements:
+        return {}
+    return {"elements": [_claim_json(v, names) for v in verdict.elements]}
+
+
+def _name(verdict: Verdict, form) -> str:
+    """A claim's name in the notation (as written when it could not be read)."""
+    return verdict.claim.key if verdict.verdict == "unreadable" else form(verdict.claim.id)
+
+
+def _id(verdict: Verdict) -> str:
+    return "" if verdict.verdict == "unreadable" else verdict.claim.id
+
+
+def _exact(verdict: Verdict) -> str:
+    return "" if verdict.exact is None else show(verdict.exact)
 
 
 # ---------------------------------------------------------------------------- grading key

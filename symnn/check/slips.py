@@ -19,12 +19,13 @@ from itertools import combinations
 
 import sympy
 
-from symnn import activations, optimizers
+from symnn import activations, losses, optimizers
 from symnn.check.digits import show
 from symnn.check.model import Options, combine, same_loss
 from symnn.check.names import Names
 from symnn.derive import Derivation
 from symnn.evaluate import is_training
+from symnn.naming import qid
 
 SQUARED_LOSSES = {"mse": "(1/n)Σ(d − y)²", "half-sse": "½Σ(d − y)²", "sse": "Σ(d − y)²"}
 MAX_SWAPPED_OUTPUTS = 10  # target swaps are tried for nets with at most this many outputs
@@ -318,6 +319,25 @@ def _momentum_old_gradient(derivation: Derivation, names: Names) -> list[Variant
     )]
 
 
+def _missing_output_term(derivation: Derivation, names: Names) -> list[Variant]:
+    if is_training(derivation):  # worked as a whole training run: not modelled there
+        return []
+    network = derivation.network
+    outputs = network.size(network.depth)
+    summed = losses.get(derivation.spec.loss).term is not None
+    if outputs < 2 or outputs > MAX_SWAPPED_OUTPUTS or not summed:
+        return []
+    return [
+        Variant(
+            "missing-output-term",
+            f"the term of output {names.plain(qid('out', network.depth, j))} is missing from "
+            "a sum over the outputs",
+            Options(omitted_output=j),
+        )
+        for j in range(1, outputs + 1)
+    ]
+
+
 SLIPS: dict[str, Callable[[Derivation, Names], list[Variant]]] = {
     "sign": _sign,
     "gradient-sign": _gradient_sign,
@@ -336,6 +356,7 @@ SLIPS: dict[str, Callable[[Derivation, Names], list[Variant]]] = {
     "batch-sum": _batch_sum,
     "batch-not-averaged": _batch_one_sample,
     "momentum-old-gradient": _momentum_old_gradient,
+    "missing-output-term": _missing_output_term,
 }
 
 

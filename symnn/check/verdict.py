@@ -21,17 +21,19 @@ does instead: a slip of the catalogue, or one number used in place of another
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sympy
 
-from symnn.check import digits, slips
+from symnn import claimable
+from symnn.check import bounds, digits, slips
 from symnn.check.digits import Written, show
 from symnn.check.float64 import BOUND, Bounded
 from symnn.check.formula import FormulaError, NameRef, parse_formula
-from symnn.check.model import AFTER, Model, build_model, carried_sources, run
+from symnn.check.model import Model, build_model, carried_sources, run
 from symnn.check.names import Names
 from symnn.check.slips import OTHER_QUANTITY, Variant
 from symnn.check.worksheet import Claim, claim_scale, quoted_key
@@ -39,9 +41,9 @@ from symnn.compiled import EXACT, FLOAT, Arithmetic
 from symnn.derive import Derivation
 from symnn.errors import SpecError
 from symnn.evaluate import DIGITS, evaluate
-from symnn.naming import parse_id
+from symnn.naming import parse_id, symbol
 
-VERDICTS = ("correct", "correct-with-carried", "rounding-slip", "wrong")
+VERDICTS = ("correct", "correct-with-carried", "rounding-slip", "wrong", "unreadable")
 PASSING = ("correct", "correct-with-carried")
 FORMULA_CAUSE = "formula"  # the formula is not the network's
 ARITHMETIC_CAUSE = "arithmetic"  # the formula is right, its evaluation is not
@@ -53,6 +55,8 @@ MAX_TRIALS = 400  # numbers tried in place of others, per formula
 ROLES = {"d": "the target", "w": "the weight", "b": "the bias"}
 ROUNDING_MARGIN = sympy.Rational(3, 2)  # on the first-order spread of a formula's rounding
 ROUNDING_RELATIVE = sympy.Rational(1, 1000)  # a formula's rounding spread at most this, relative
+SYMBOLIC_DEPTH = 12  # definitions substituted into the network's expression, at most
+SYMBOLIC_OPS = 3000  # ... while it stays this small
 PAIR_DIGITS = 3  # two slips together are tried for claims with this many significant digits
 MAX_PAIR_MODEL = 400  # ... and for networks with at most this many definitions
 
@@ -83,6 +87,7 @@ class Verdict:
     carried: sympy.Expr | None = None  # recomputed from the claimant's carried values
     carried_from: list[str] = field(default_factory=list)
     formula: FormulaCheck | None = None
+    elements: list[Verdict] = field(default_factory=list)  # a slice's, one per element
 
 
 @dataclass
@@ -126,9 +131,12 @@ class Checker:
 
     def __init__(self, derivation: Derivation, notation):
         self.derivation = derivation
+        self.claimed: list[str] = []
+        self.expressions: dict[str, sympy.Expr] = {}
         self.model = build_model(derivation)
         self.exact = evaluate(derivation).values
-        self.names = Names(self.model.ids(), notation, derivation.spec.names)
+        listed = self.model.ids() + claimable.listed_ids(derivation)
+        self.names = Names(listed, notation, derivation.spec.names, derivation.network)
         self._variants: list[Variant] | None = None
         self._pairs: list[tuple[tuple[int, int], Variant]] | None = None
         self._variant_models: dict = {}  # by variant index, or pair of indices
@@ -140,22 +148,50 @@ class Checker:
     def check(self, claims: list[Claim]) -> list[Verdict]:
         """The verdict on every claim, in the order given."""
         self.claims = claims
+        readable = [c for c in claims if c.error is None]
+        self._add_claimed(readable)
         self.pins: dict[str, sympy.Rational] = {}
         self.first_claim: dict[str, Claim] = {}
-        for claim in claims:
+        for claim in readable:
             self.first_claim.setdefault(claim.id, claim)
-            if claim.id in self.model.definitions:
+            if claim.id in self.model.definitions and claim.id not in self.expressions:
                 self.pins.setdefault(claim.id, claim.written.value)
-        wanted = {c.id for c in claims if c.id in self.model.definitions}
+        wanted = {c.id for c in readable if c.id in self.model.definitions}
         self.carried = run(self.model, self.pins, wanted)
         self._variant_runs.clear()
         self._everything_carried = None
         position = self.model.position
         self.judged: dict[int, Verdict] = {}
         self._index = {id(claim): i for i, claim in enumerate(claims)}
-        for index in sorted(range(len(claims)), key=lambda i: position[claims[i].id]):
+        judged = [i for i, claim in enumerate(claims) if claim.error is None]
+        for index in sorted(judged, key=lambda i: position[claims[i].id]):
             self.judged[index] = self._judge(claims[index])
+        for index, claim in enumerate(claims):
+            if claim.error is not None:
+                self.judged[index] = Verdict(claim, None, "unreadable", claim.error)
         return [self.judged[i] for i in range(len(claims))]
+
+    def every_value(self) -> dict:
+        """The exact value of every listed quantity (the grading key's), by id."""
+        listed = [i for i in self.names.ids if i not in self.exact]
+        model = build_model(self.derivation, claimed=listed) if listed else self.model
+        computed = run(model, {}, listed) if listed else {}
+        return {**self.exact, **{k: v for k, v in computed.items() if k in listed}}
+
+    def _add_claimed(self, claims: list[Claim]) -> None:
+        """Put claimed ids beyond the derivation's, and expression names, into the model."""
+        self.expressions = {
+            c.id: c.reading.expression for c in claims if c.reading.expression is not None
+        }
+        self.claimed = list(dict.fromkeys(c.id for c in claims if c.id not in self.exact))
+        if not self.claimed:
+            return
+        self.model = build_model(
+            self.derivation, claimed=self.claimed, expressions=self.expressions
+        )
+        self._variant_models.clear()
+        computed = run(self.model, {}, self.claimed)
+        self.exact.update({k: v for k, v in computed.items() if k not in self.exact})
 
     def first_wrong(self, verdicts: list[Verdict]) -> FirstWrong | None:
         """The first wrong line in evaluation order (claim order among equals), or None."""
@@ -191,7 +227,13 @@ class Checker:
         exact = self.exact[claim.id]
         sources = self._carried_sources(claim.id)
         carried = self.carried.get(claim.id) if sources else None
-        formula = self._check_formula(claim) if claim.formula is not None else None
+        try:
+            formula = self._check_formula(claim) if claim.formula is not None else None
+        except bounds.FormulaBudget as exc:
+            verdict = self._by_value(claim, exact, carried, sources)
+            note = f"formula not judged: {exc.reason}"
+            verdict.note = f"{verdict.note}; {note}" if verdict.note else note
+            return verdict
         verdict = self._by_value(claim, exact, carried, sources)
         if claim.scale == -1:
             verdict.note = "; ".join(filter(None, [verdict.note, _negated_note(claim)]))
@@ -381,7 +423,9 @@ class Checker:
 
     def _variant_model(self, key, variant: Variant) -> Model:
         if key not in self._variant_models:
-            self._variant_models[key] = build_model(self.derivation, variant.options, self.model)
+            self._variant_models[key] = build_model(
+                self.derivation, variant.options, self.model, self.claimed, self.expressions
+            )
         return self._variant_models[key]
 
     def _variant_value(self, key, variant: Variant, quantity_id: str, with_carried: bool, written):
@@ -410,16 +454,26 @@ class Checker:
         numbers = _formula_numbers(claim.formula)
         used = None
         environments = self._environments(self.model, [self.exact, self.carried], claim.id, numbers)
-        for env in environments:
+        symbolic = self._symbolic_match(claim, numbers)
+        for env in environments if symbolic is not False else []:
             if self._gives(self.model, claim.id, env, value):
                 used = env
                 break
+        if symbolic and used is None:
+            used = self.pins  # the network's formula in names: its numbers are the claimant's
         rounded = False
-        if used is None:
+        if used is None and symbolic is None:
             used = self._within_rounding(claim, value, environments)
             rounded = used is not None
         mismatch = None
-        if used is None:
+        if used is None and symbolic is False and any(
+            self._gives(self.model, claim.id, env, value) for env in environments
+        ):
+            mismatch = (
+                "it is not the network's expression for this quantity, though it gives the "
+                "same number at these values"
+            )
+        elif used is None:
             mismatch = self._explain_formula(claim, value, numbers)
         arithmetic = "right" if claim.written.matches(value) else (
             claim.written.off_by_one(value) or "wrong"
@@ -427,6 +481,52 @@ class Checker:
         return FormulaCheck(
             claim.formula, value, used is not None, mismatch, arithmetic, used, rounded
         )
+
+    def _symbolic_match(self, claim: Claim, numbers: list[Written]) -> bool | None:
+        """Whether a formula written in names of quantities is the network's expression for
+        the claim, decided on the expressions (None when the formula writes numbers that
+        stand for other quantities, or is too large to decide).
+
+        The formula is parsed with each name as the quantity's symbol; the network's
+        definition is expanded through the quantities the formula does not name; the two
+        are compared at random points (exact rationals, evaluated to 50 digits), the
+        random-point test of the core's oracles.
+        """
+        given = {abs(v) for v in self.model.leaves.values()}
+        if any(n.exponent < 0 and n.value not in given for n in numbers):
+            return None
+        if claim.id not in self.model.definitions:
+            return None
+        try:
+            formula = parse_formula(claim.formula, self._resolve_symbol) * claim.scale
+        except FormulaError:
+            return None
+        named = {s.name for s in formula.free_symbols}
+        if not named:
+            return None
+        network = self.model.definitions[claim.id]
+        leaves = {symbol(k): v for k, v in self.model.leaves.items() if k not in named}
+        for _ in range(SYMBOLIC_DEPTH):
+            inner = {
+                s: self.model.definitions[s.name]
+                for s in network.free_symbols
+                if s.name not in named and s.name in self.model.definitions
+            }
+            if not inner:
+                break
+            network = network.xreplace(inner)
+            if sympy.count_ops(network) > SYMBOLIC_OPS:
+                return None
+        network = network.xreplace(leaves)  # the given numbers the formula does not name
+        return _same_at_random_points(formula.doit(), network, claim.id)
+
+    def _resolve_symbol(self, ref: NameRef) -> sympy.Expr | None:
+        """A name in a formula as the symbol of its quantity (in the claimant's sign)."""
+        quantity_id = self.names.of_ref(ref)
+        if quantity_id is not None:
+            scale = claim_scale(quantity_id, self.derivation.spec, self.names.notation)
+            return scale * symbol(quantity_id)
+        return self._resolve(ref)
 
     def _within_rounding(self, claim: Claim, value, environments) -> dict | None:
         """The numbers with which the network's expression is the formula's value up to the
@@ -484,10 +584,12 @@ class Checker:
         where = f"claims.{quoted_key(claim.key)}.formula"
         try:
             expr = parse_formula(claim.formula, self._resolve)
+        except bounds.FormulaBudget:
+            raise
         except FormulaError as exc:
             column = f" at column {exc.column}" if exc.column else ""
             raise SpecError(f"{where}: {exc.reason}{column}") from None
-        value = expr if expr.is_Rational else expr.evalf(DIGITS)
+        value = bounds.value(expr, DIGITS)
         if not (value.is_number and value.is_real and value.is_finite):
             raise SpecError(f"{where}: does not evaluate to a real number")
         return value
@@ -525,7 +627,7 @@ class Checker:
         pins = {}
         decimals = [n for n in numbers if n.exponent < 0]
         for key in model.cone([quantity_id]):
-            if key == quantity_id or AFTER in key or key in self.pins:
+            if key == quantity_id or key in self.pins:
                 continue
             references = [v[key] for v in values if v.get(key) is not None]
             for number in decimals:
@@ -633,6 +735,22 @@ class Checker:
         verdict.verdict, verdict.cause = "wrong", FORMULA_CAUSE
         verdict.note = "; ".join(parts)
         return verdict
+
+
+def _same_at_random_points(a: sympy.Expr, b: sympy.Expr, seed: str) -> bool | None:
+    """True when two expressions agree at two random points of their symbols (exact
+    rationals in (1/10, 9/10), evaluated to 50 digits), False when they differ, None when
+    a point gives no real number."""
+    symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
+    rng = random.Random(seed)
+    for _ in range(2):
+        point = {s: sympy.Rational(rng.randint(10**5, 9 * 10**5), 10**6) for s in symbols}
+        left, right = (e.xreplace(point).evalf(DIGITS) for e in (a, b))
+        if not (left.is_real and right.is_real and left.is_finite and right.is_finite):
+            return None
+        if abs(left - right) > CLOSE * max(1, abs(right)) * 10**10:
+            return False
+    return True
 
 
 def _negated_note(claim: Claim) -> str:

@@ -100,6 +100,10 @@ def grade(variant: NetworkSpec, assignment: Assignment, asked: list[Asked],
     except SymnnError as exc:
         result.problem = str(exc)
         return result
+    unread = [v for v in verdicts if v.verdict == "unreadable"]
+    if unread:  # a name that reads as nothing: the submission is not graded line by line
+        result.problem = f"claims.{worksheet.quoted_key(unread[0].claim.key)}: {unread[0].note}"
+        return result
     first: dict[str, Verdict] = {}
     for verdict in verdicts:
         first.setdefault(verdict.claim.id, verdict)

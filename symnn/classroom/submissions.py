@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from symnn import limits
 from symnn.classroom.roster import ID_COLUMN
+from symnn.errors import SpecError
 
 MAX_BYTES = 1_000_000  # a worksheet larger than this is not read
 
@@ -76,7 +78,10 @@ def _read_toml(path: Path) -> tuple[dict | None, str | None]:
         if path.stat().st_size > MAX_BYTES:
             return None, f"{path.name}: larger than {MAX_BYTES} bytes"
         text = path.read_text(encoding="utf-8")
+        limits.check_toml_text(text, path.name)
         data = tomllib.loads(text, parse_float=Decimal)
+    except SpecError as exc:
+        return None, str(exc)
     except (OSError, UnicodeDecodeError) as exc:
         return None, f"{path.name}: cannot read: {exc}"
     except tomllib.TOMLDecodeError as exc:

@@ -36,7 +36,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from symnn import spec
+from symnn import limits, spec
 from symnn.check.names import Names
 from symnn.errors import SpecError
 from symnn.naming import parse_id
@@ -126,6 +126,7 @@ def load(path: str | Path) -> Assignment:
 
 def loads(text: str, source: str = "<template>") -> Assignment:
     """Read a template from TOML text."""
+    limits.check_toml_text(text, source)
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TextIO
 
-from symnn import spec
+from symnn import limits, spec
 from symnn.derive import derive
 from symnn.evaluate import evaluate
 from symnn.output import write_atomic
@@ -36,10 +36,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dtype", choices=DTYPES, default="float64",
                         help="floating-point type of parameters and arrays (default: float64)")
 
+    limits.add_max_parameters(parser, "codegen")
 
 def run(args: argparse.Namespace) -> int:
     """Generate the module and write it."""
     network_spec = spec.load(args.spec)
+    limits.check_network(network_spec, "codegen", args.max_parameters)
     derivation = derive(network_spec)
     text = render(derivation, style=args.style, dtype=args.dtype, source=args.spec)
     if args.output:

@@ -1,30 +1,39 @@
-"""``symnn derive SPEC [--json] [--expand]``: every quantity, its formula and its value."""
+"""``symnn derive SPEC [--json | --jsonl] [--only ID ...] [--expand]``: every quantity,
+its formula and its value.
+
+The rows come from ``symnn.document.quantities`` and are printed by
+``symnn.render.listing``: the text table, JSON (written row by row) or JSON Lines.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from symnn import notation, spec
-from symnn.derive import Derivation, derive
+from symnn import claimable, limits, notation, spec
+from symnn.derive import derive
+from symnn.document import quantities
 from symnn.errors import SymnnError
-from symnn.evaluate import AFTER, Numbers, evaluate, leaf_values, worked_definitions
-from symnn.naming import gradient_id, parse_id, symbol
-from symnn.optimizers import WEIGHT_DECAY
+from symnn.evaluate import evaluate
+from symnn.render.listing import write_json, write_jsonl, write_table
 
 EXPAND_LIMIT = 200  # parameters; beyond this the expanded expressions are unreadable
-DIGITS_SHOWN = 10  # significant digits in the table
-DIGITS_JSON = 40  # significant digits of "digits" in JSON
-FORMULA_WIDTH = 70  # longer formulas are cut in the table (the JSON has them whole)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``symnn derive``."""
     parser.add_argument("spec", help="network spec (TOML)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    form = parser.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    form.add_argument("--jsonl", action="store_true",
+                      help="print JSON Lines: one object per quantity, with its id")
+    parser.add_argument(
+        "--only", nargs="+", metavar="ID", default=[],
+        help="these quantities only, e.g. 'dout[3,1]/dnet[3,1]' 'E[1]' 'Dw[3,1,1]' 'out[2,:]' "
+        "(quote them in the shell)",
+    )
     parser.add_argument(
         "--expand",
         action="store_true",
@@ -32,121 +41,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
         f"{EXPAND_LIMIT} parameters)",
     )
 
+    limits.add_max_parameters(parser, "derive")
+
 
 def run(args: argparse.Namespace) -> int:
-    """Derive the spec and print the table or JSON."""
+    """Derive the spec and print the table, JSON or JSON Lines."""
     network_spec = spec.load(args.spec)
-    derivation = derive(network_spec)
+    limits.check_network(network_spec, "derive", args.max_parameters)
+    chosen = notation.from_spec(network_spec)
     if args.expand and network_spec.parameter_count > EXPAND_LIMIT:
         raise SymnnError(
             f"--expand: the net has {network_spec.parameter_count} parameters; expanded "
             f"expressions are offered up to {EXPAND_LIMIT}"
         )
+    derivation = derive(network_spec)
     numbers = evaluate(derivation) if network_spec.values else None
-    rows = quantity_rows(derivation, numbers, expand=args.expand)
+    only = claimable.select(derivation.network, args.only) if args.only else None
+    rows = quantities(derivation, numbers, expand=args.expand, only=only)
     if args.json:
-        json.dump({"quantities": rows}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json(rows, chosen, sys.stdout)
+    elif args.jsonl:
+        write_jsonl(rows, chosen, sys.stdout)
     else:
-        print_table(rows, sys.stdout)
+        write_table(rows, sys.stdout)
     return 0
-
-
-def quantity_rows(derivation: Derivation, numbers: Numbers | None, expand: bool = False) -> dict:
-    """Every quantity id -> {value, digits, exact, latex, expression[, chain, expanded]}."""
-    preset = notation.get(notation.DEFAULT)
-    leaves = leaf_values(derivation) if numbers else _leaf_ids(derivation)
-    worked = worked_definitions(derivation) if numbers else derivation.definitions
-    ids = list(leaves) + [k for k in worked if not k.endswith(AFTER)]
-    rows = {}
-    for quantity_id in ids:
-        expr = worked.get(quantity_id)
-        derived = expr is not None and expr is derivation.definitions.get(quantity_id)
-        name = notation.latex_name(quantity_id, preset)
-        if not derived and expr is not None and _plain_rule(derivation, quantity_id, expr):
-            row = {"value": None, **_update_rule(derivation, quantity_id, preset)}
-        else:
-            row = {
-                "value": None,
-                "latex": name if expr is None else f"{name} = {notation.to_latex(expr, preset)}",
-                "expression": quantity_id if expr is None else str(expr),
-            }
-        if numbers and quantity_id in numbers:
-            value = numbers[quantity_id]
-            row["value"] = float(value)
-            row["digits"] = str(value.evalf(DIGITS_JSON)) if not value.is_Rational else str(value)
-            row["exact"] = str(value) if value.is_Rational else None
-        chained = quantity_id in derivation.gradients or quantity_id in derivation.error_signals
-        if derived and chained:
-            row["chain"] = _chain_rows(derivation, quantity_id)
-        if expand and derived:
-            row["expanded"] = str(derivation.expand(quantity_id))
-        rows[quantity_id] = row
-    return rows
-
-
-def _chain_rows(derivation: Derivation, quantity_id: str) -> list[list[dict]]:
-    """The Leibniz chains of a gradient or δ: a list of products of factors ∂of/∂wrt."""
-    return [
-        [{"of": f.numerator, "wrt": f.denominator, "expression": str(f.value)} for f in chain]
-        for chain in derivation.chains(quantity_id)
-    ]
-
-
-def _plain_rule(derivation: Derivation, quantity_id: str, expr) -> bool:
-    """True for a loss after the last step (its forward pass has internal ids) and for
-    the parameters after one plain SGD step, written with η rather than its number."""
-    parsed = parse_id(quantity_id)
-    if parsed.kind == "E":
-        return any(s.name.endswith(AFTER) for s in expr.free_symbols)
-    values = derivation.spec.values
-    plain = values.optimizer == "sgd" and not dict(values.hyper).get(WEIGHT_DECAY)
-    return plain and parsed.step == 1 and parsed.kind in ("w", "b")
-
-
-def _update_rule(derivation: Derivation, updated: str, preset) -> dict:
-    """Expression and LaTeX of an updated quantity: p' = p − η·dE/dp, or E at the new p."""
-    parsed = parse_id(updated)
-    if parsed.kind == "E":
-        if parsed.step == 1 and parsed.sample is None:
-            return {"expression": "E at the updated parameters",
-                    "latex": r"E' = E\big|_{\text{updated parameters}}"}
-        name = notation.latex_name(updated, preset)
-        return {"expression": f"E at the parameters after {parsed.step} steps",
-                "latex": rf"{name} = E\big|_{{\text{{parameters after {parsed.step} steps}}}}"}
-    param = parsed.base
-    values = derivation.spec.values
-    if param.startswith("b") and not values.update_biases:
-        return {"expression": f"{param} (update_biases = false)",
-                "latex": f"{notation.latex_name(updated, preset)} = "
-                         f"{notation.latex_name(param, preset)}"}
-    grad = gradient_id(param)
-    return {
-        "expression": f"{param} - eta*{grad}",
-        "latex": f"{notation.latex_name(updated, preset)} = {notation.latex_name(param, preset)}"
-                 f" - {preset.learning_rate} {notation.latex_name(grad, preset)}",
-    }
-
-
-def _leaf_ids(derivation: Derivation) -> dict:
-    network = derivation.network
-    loss_symbols = derivation.definitions["E"].free_symbols
-    targets = [t for t in network.target_ids() if symbol(t) in loss_symbols]
-    return dict.fromkeys(network.input_ids() + targets + network.parameter_ids())
-
-
-def print_table(rows: dict, stream: TextIO) -> None:
-    """A plain-text table: quantity, formula, value."""
-    table = [("quantity", "formula", "value")]
-    for quantity_id, row in rows.items():
-        value = "" if row["value"] is None else f"{row['value']:.{DIGITS_SHOWN}g}"
-        formula = "(given)" if row["expression"] == quantity_id else row["expression"]
-        if len(formula) > FORMULA_WIDTH:
-            formula = formula[: FORMULA_WIDTH - 3] + "..."
-        table.append((quantity_id, formula, value))
-    widths = [max(len(line[c]) for line in table) for c in range(2)]
-    for name, formula, value in table:
-        print(f"{name:<{widths[0]}}  {formula:<{widths[1]}}  {value}".rstrip(), file=stream)
 
 
 def demo(outdir: Path, stream: TextIO) -> None:
@@ -156,4 +74,4 @@ def demo(outdir: Path, stream: TextIO) -> None:
     network_spec = spec.load(examples.path(examples.WORKED_EXAMPLE))
     derivation = derive(network_spec)
     print("== symnn derive: the seeds' worked example (2-2-2, sigmoid, MSE) ==", file=stream)
-    print_table(quantity_rows(derivation, evaluate(derivation)), stream)
+    write_table(quantities(derivation, evaluate(derivation)), stream)

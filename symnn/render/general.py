@@ -19,7 +19,8 @@ import sympy
 from symnn import activations, losses
 from symnn.derive import Derivation
 from symnn.naming import parse_id, qid
-from symnn.notation import Layer, Notation, name_at
+from symnn.notation import Layer, Notation, latex_name, name_at
+from symnn.render.printer import SymbolNames
 
 GENERIC = re.compile(r"^(?P<kind>[A-Za-z/]+)\[(?P<idx>[^\]]*)\]$")
 L_OUT, L_ANY = Layer("L"), Layer("l")
@@ -40,7 +41,8 @@ class IndexForm:
         self.derivation = derivation
         self.network = derivation.network
         self.notation = notation
-        self.names: dict[sympy.Symbol, str] = {}
+        # generic symbols as they are made; canonical ids named on first use
+        self.names = SymbolNames(lambda name: latex_name(name, notation))
         self.activation_fn = _named_function("phi", notation.activation)
         self.slope_fn = _named_function("phiprime", notation.activation + "'")
 

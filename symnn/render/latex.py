@@ -26,22 +26,30 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sympy
 
-from symnn import activations, losses, optimizers
+from symnn import activations, claimable, losses, optimizers
 from symnn import notation as notations
-from symnn.derive import Derivation, Factor
+from symnn.document import Definition, Products, statement
 from symnn.errors import SymnnError
 from symnn.evaluate import Numbers, evaluate, is_training, worked_definitions
 from symnn.matrix import layer_matrices
 from symnn.naming import at, gradient_id, parse_id, qid, state_id, symbol, updated_id
-from symnn.notation import Layer, Notation, latex_name, matrix_name
-from symnn.render import environment
+from symnn.notation import Layer, Notation, matrix_name
+from symnn.render import diagram as diagrams
+from symnn.render import environment, shown_length
 from symnn.render.general import IndexForm, activation_formula
+from symnn.render.rows import MathPrinter
+from symnn.render.svg import svg
+
+if TYPE_CHECKING:
+    from symnn.derive import Derivation, Factor
 from symnn.render.printer import (
     APPROX,
     DIGITS_SHOWN,
+    latex_printer,
     number_tex,
     operand_tex,
     relation,
@@ -50,13 +58,13 @@ from symnn.render.printer import (
 )
 
 FORMATS = ("tex", "fragment", "markdown", "pdf")
+DIAGRAM_STYLES = ("names", "values")  # what the diagram's labels show
 DETAIL_LIMIT = 50  # parameters (weights + biases); above: index and matrix form only
 MATRIX_LIMIT = 6  # matrices with more rows or columns are given by their dimensions
 OUTPUT_LIMIT = 6  # outputs; above, the loss is not written out term by term
 TERMS_PER_LINE = 4  # terms of a long sum per line
 DIAGRAM_NEURONS = 6  # neurons drawn per layer; more are elided with dots
-EDGE_LABEL_LIMIT = 8  # weights named on the diagram's edges up to this many per layer
-DX, DY = 4.2, 1.9  # cm between layers and between neurons in the diagram
+DX, DY = 4.2, 1.6  # cm between layers and between neurons in the diagram
 ROLE = {"input": "input", "hidden": "hidden", "output": "output"}
 LOSS_TITLES = {  # how the document names each loss of symnn.losses.LOSSES
     "mse": "the mean squared error",
@@ -91,12 +99,16 @@ def render(
     notation: Notation | None = None,
     only: tuple[str, ...] | list[str] = (),
     source: str | None = None,
+    svg_name: str | None = None,
+    diagram: str = "names",
 ) -> str:
-    """The document as text in format ``tex``, ``fragment`` or ``markdown``."""
+    """The document as text in format ``tex``, ``fragment`` or ``markdown``; a Markdown
+    document shows the diagram from ``svg_name`` (written by ``diagram_svg``) if given."""
     if fmt not in ("tex", "fragment", "markdown"):
         raise SymnnError(f"--format: expected one of tex, fragment, markdown, got {fmt!r}")
     chosen = notation or notations.from_spec(derivation.spec)
-    context = build_context(derivation, chosen, tuple(only), source)
+    context = build_context(derivation, chosen, tuple(only), source, diagram)
+    context["network"]["diagram"]["svg"] = svg_name
     context["macros"] = "markdown/macros.j2" if fmt == "markdown" else "latex/macros.j2"
     template = {
         "tex": "latex/document.tex.j2",
@@ -105,6 +117,15 @@ def render(
     }[fmt]
     text = environment().get_template(template).render(**context)
     return re.sub(r"\n{3,}", "\n\n", text)  # blank lines left by empty sections
+
+
+def diagram_svg(derivation: Derivation, notation: Notation | None = None,
+                diagram: str = "names") -> str:
+    """The network diagram as SVG, from the same drawing as the TikZ picture."""
+    chosen = notation or notations.from_spec(derivation.spec)
+    builder = _Builder(derivation, chosen, (), None)
+    builder.diagram_style = _diagram_style(derivation, diagram)
+    return svg(builder.diagram())
 
 
 def compile_pdf(tex_source: str) -> bytes:
@@ -166,9 +187,20 @@ class Document:
 
 
 def build_context(derivation: Derivation, notation: Notation, only: tuple[str, ...],
-                  source: str | None) -> dict:
+                  source: str | None, diagram: str = "names") -> dict:
     """Everything the templates lay out, as plain data with LaTeX strings."""
-    return _Builder(derivation, notation, only, source).context()
+    builder = _Builder(derivation, notation, only, source)
+    builder.diagram_style = _diagram_style(derivation, diagram)
+    return builder.context()
+
+
+def _diagram_style(derivation: Derivation, style: str) -> str:
+    """``names`` or ``values`` (which needs the spec's [values])."""
+    if style not in DIAGRAM_STYLES:
+        raise SymnnError(f"--diagram: expected one of {', '.join(DIAGRAM_STYLES)}, got {style!r}")
+    if style == "values" and not derivation.spec.values:
+        raise SymnnError("--diagram values: the spec has no [values] table to draw")
+    return style
 
 
 def network_context(derivation: Derivation, notation: Notation) -> dict:
@@ -191,12 +223,8 @@ class _Builder:
         self.small = derivation.spec.parameter_count <= DETAIL_LIMIT
         self.only = _check_only(derivation, only)
         self.source = source
-        ids = set(derivation.definitions) | set(self.network.parameter_ids())
-        ids |= set(self.network.input_ids()) | set(self.network.target_ids())
-        ids |= {updated_id(p) for p in self.network.parameter_ids()} | {"E'"}
-        ids |= set(self.all_numbers.values) if self.all_numbers else set()
-        self.names = {symbol(i): latex_name(i, notation) for i in ids}
-        self.names.update(self.form.names)
+        self.diagram_style = "names"  # or "values": outputs on neurons, ∂E/∂w on edges
+        self.names = self.form.names  # canonical ids on first use, index form as made
         self.names[ETA] = notation.learning_rate
         self.values: dict[sympy.Symbol, sympy.Expr] = {}
         self.number_names: dict[sympy.Symbol, str] = {}
@@ -208,17 +236,21 @@ class _Builder:
             if rate is not None:
                 self.values[ETA] = sympy.Rational(rate)
                 self.number_names[ETA] = operand_tex(sympy.Rational(rate))
+        self.printer = latex_printer(self.names)
+        self.number_printer = latex_printer(self.number_names, numeric=True)
+        self.math = MathPrinter(self.printer)
+        self.number_math = MathPrinter(self.number_printer)
 
     # -- printing helpers ----------------------------------------------------------------
     def sym(self, expr) -> str:
         """An expression in the reader's notation."""
-        return tex(sympy.sympify(expr), {**self.names, **self.form.names})
+        return self.printer.doprint(sympy.sympify(expr))
 
     def num(self, expr) -> str:
         """An expression with the numbers substituted (products with ``\\cdot``)."""
         if isinstance(expr, sympy.Piecewise):
             expr = self._branch(expr)
-        return tex(sympy.sympify(expr), self.number_names, numeric=True)
+        return self.number_printer.doprint(sympy.sympify(expr))
 
     def value_of(self, expr) -> sympy.Expr:
         """The value of an expression at the spec's numbers."""
@@ -239,7 +271,7 @@ class _Builder:
 
     def name(self, quantity_id: str) -> str:
         """A quantity's name in the notation."""
-        return latex_name(quantity_id, self.notation)
+        return self.printer.doprint(symbol(quantity_id))
 
     def partial(self, factor: Factor) -> str:
         """∂numerator/∂denominator of a Leibniz factor."""
@@ -248,8 +280,8 @@ class _Builder:
 
     def sum_rows(self, expr, numeric: bool = False) -> list[str]:
         """A sum split over rows of ``TERMS_PER_LINE`` terms."""
-        names = self.number_names if numeric else {**self.names, **self.form.names}
-        return sum_lines(sympy.sympify(expr), names, TERMS_PER_LINE, numeric=numeric)
+        printer = self.number_printer if numeric else self.printer
+        return sum_lines(sympy.sympify(expr), printer, TERMS_PER_LINE)
 
     def show(self, *quantity_ids: str) -> bool:
         """Whether per-item lines about these ids belong in the document."""
@@ -268,7 +300,7 @@ class _Builder:
             "detail_limit": DETAIL_LIMIT,
             "parameters": self.derivation.spec.parameter_count,
             "small": self.small,
-            "only": list(self.only),
+            "only": sorted(self.only),  # a set: one order in every run
             "has_values": self.numbers is not None,
             "network": self.section_network(),
             "forward": self.section_forward(),
@@ -373,33 +405,45 @@ class _Builder:
         return rows
 
     def given_values(self) -> list[str] | None:
-        """Rows ``name = value`` of every given number (small nets only)."""
+        """The given numbers of a small net as vectors and matrices, names beside values:
+        inputs and targets, then one row per layer (weights, biases), then η."""
         if self.numbers is None or not self.small:
             return None
-        groups = [self.network.input_ids(), self.network.target_ids()]
+        n = self.notation
+        first = [self.named_matrix(matrix_name("out", 1, n),
+                                   sympy.Matrix([symbol(i) for i in self.network.input_ids()]))]
+        targets = [t for t in self.network.target_ids() if t in self.numbers]
+        if targets:
+            first.append(self.named_matrix(matrix_name("d", 0, n),
+                                           sympy.Matrix([symbol(t) for t in targets])))
+        rows = [_aligned(r", \quad ".join(first))]
         for layer in range(2, self.depth + 1):
-            groups.append([w for row in self.network.weight_ids(layer) for w in row])
-            groups.append(self.network.bias_ids(layer))
-        rows = []
-        for ids in groups:
-            present = [i for i in ids if i in self.numbers]
-            for start in range(0, len(present), TERMS_PER_LINE):
-                chunk = present[start : start + TERMS_PER_LINE]
-                rows.append(r", \quad ".join(
-                    f"{self.name(i)} {self.shown(i)}" for i in chunk))
+            weights = sympy.Matrix([[symbol(w) for w in row]
+                                    for row in self.network.weight_ids(layer)])
+            parts = [self.named_matrix(matrix_name("w", layer, n), weights)]
+            biases = [b for b in self.network.bias_ids(layer) if b in self.numbers]
+            if len(biases) == 1 and self.derivation.spec.bias == "per-layer":
+                parts.append(f"{self.name(biases[0])} {self.shown(biases[0])}")
+            elif biases:
+                parts.append(self.named_matrix(matrix_name("b", layer, n),
+                                               sympy.Matrix([symbol(b) for b in biases])))
+            rows.append(_aligned(r", \quad ".join(parts)))
         rate = self.derivation.spec.values.learning_rate
         if rate is not None:
-            rows.append(f"{self.notation.learning_rate} = {number_tex(sympy.Rational(rate))}")
+            rows.append(f"{n.learning_rate} &= {number_tex(sympy.Rational(rate))}")
         return rows
+
+    def named_matrix(self, name: str, matrix: sympy.Matrix) -> str:
+        """``name = [entries' names] = [their values]``."""
+        return (f"{name} = {self.bmatrix(matrix)} {self.approx_all(matrix)} "
+                f"{self.bmatrix(matrix, True)}")
 
     def diagram(self) -> dict:
         """Coordinates and labels of the TikZ picture."""
         columns, edges = [], []
-        labelled = self.small and all(
-            self.network.size(i) * self.network.size(i - 1) <= EDGE_LABEL_LIMIT
-            for i in range(2, self.depth + 1)
-        )
+        labelled = self.small
         drawn: dict[int, list[int]] = {}
+        below = 1.0 + (0.45 if self.values_drawn else 0.0)  # the caption under the neurons
         for layer in range(1, self.depth + 1):
             size = self.network.size(layer)
             shown = list(range(1, size + 1))
@@ -419,17 +463,73 @@ class _Builder:
             role = "input" if layer == 1 else "output" if layer == self.depth else "hidden"
             columns.append({"x": f"{DX * (layer - 1):.2f}", "nodes": nodes, "role": role,
                             "number": layer + self.notation.first_layer - 1,
-                            "bottom": f"{DY * (-(slots - 1) / 2) - 1.0:.2f}"})
+                            "bottom": f"{DY * (-(slots - 1) / 2) - below:.2f}"})
         bottom = min(float(c["bottom"]) for c in columns)
         for column in columns:
             column["bottom"] = f"{bottom:.2f}"
+        centre = {node["name"]: (float(column["x"]), float(node["y"]))
+                  for column in columns for node in column["nodes"] if not node["dots"]}
+        biases = self.diagram_biases(drawn, centre) if labelled else []
+        texts = []
         for layer in range(2, self.depth + 1):
             for j in drawn[layer]:
                 for k in drawn[layer - 1]:
-                    label = self.name(qid("w", layer, j, k)) if labelled else None
-                    edges.append({"source": f"n{layer - 1}x{k}", "target": f"n{layer}x{j}",
-                                  "label": label})
-        return {"columns": columns, "edges": edges}
+                    source, target = f"n{layer - 1}x{k}", f"n{layer}x{j}"
+                    edges.append({"source": source, "target": target})
+                    texts.append((source, target, self.edge_text(qid("w", layer, j, k))))
+        labels = self.node_values(centre) if self.values_drawn else []
+        if labelled:
+            obstacles = [diagrams.neuron_box(*xy) for xy in centre.values()]
+            obstacles += [b["box"] for b in biases] + [v["box"] for v in labels]
+            boxes = diagrams.place([(centre[a], centre[b], shown_length(t)) for a, b, t in texts],
+                                   obstacles)
+            labels += [{"x": f"{box.x:.2f}", "y": f"{box.y:.2f}", "text": text}
+                       for (_, _, text), box in zip(texts, boxes, strict=True) if box is not None]
+        caption = None
+        if self.values_drawn:
+            caption = (f"Under each neuron its output; on each edge the gradient of "
+                       f"${self.notation.loss}$ by the edge's weight.")
+        return {"columns": columns, "edges": edges, "labels": labels, "biases": biases,
+                "caption": caption, "svg": None}
+
+    @property
+    def values_drawn(self) -> bool:
+        """Whether the diagram shows numbers (``--diagram values`` and a spec with values)."""
+        return self.diagram_style == "values" and self.numbers is not None
+
+    def edge_text(self, weight: str) -> str:
+        """An edge's label: the weight's name, or with ``--diagram values`` ∂E/∂w's value."""
+        if not self.values_drawn:
+            return self.name(weight)
+        return number_tex(self.numbers[gradient_id(weight)])
+
+    def node_values(self, centre: dict) -> list[dict]:
+        """Each drawn neuron's output under its circle (labels placed before the edges')."""
+        values = []
+        for name, (x, y) in centre.items():
+            layer, j = (int(part) for part in name[1:].split("x"))
+            text = number_tex(self.numbers[qid("out", layer, j)])
+            box = diagrams.Box(x, round(y - diagrams.VALUE_DROP, 2),
+                               *diagrams.label_size(shown_length(text)))
+            values.append({"x": f"{box.x:.2f}", "y": f"{box.y:.2f}", "text": text, "box": box})
+        return values
+
+    def diagram_biases(self, drawn: dict, centre: dict) -> list[dict]:
+        """A bias arrow into every drawn neuron after the inputs, its label above left."""
+        biases = []
+        dx, dy = diagrams.BIAS_OFFSET
+        for layer in range(2, self.depth + 1):
+            for j in drawn[layer]:
+                bias = self.network.bias_of(layer, j)
+                if not bias:
+                    continue
+                x, y = centre[f"n{layer}x{j}"]
+                text = self.name(bias)
+                box = diagrams.Box(round(x + dx, 2), round(y + dy, 2),
+                                   *diagrams.label_size(shown_length(text)))
+                biases.append({"x": f"{box.x:.2f}", "y": f"{box.y:.2f}", "text": text,
+                               "target": f"n{layer}x{j}", "box": box})
+        return biases
 
     def neuron_label(self, layer: int, j: int) -> str:
         """A neuron's label in the diagram: the notation's neuron symbol with indices."""
@@ -471,7 +571,9 @@ class _Builder:
             formula = self.sum_rows(expr)
             rows.append(f"{self.name(quantity_id)} &= {formula[0]}")
             rows += [rf"&\quad {part}" for part in formula[1:]]
-            if self.numbers is not None:
+            if self.numbers is not None and self._numeric_expr(expr).is_Symbol:
+                rows.append(f"&{self.shown(quantity_id)}")  # one number: no "= x ≈ x"
+            elif self.numbers is not None:
                 numeric = self.sum_rows(self._numeric_expr(expr), numeric=True)
                 for part in numeric[:-1]:
                     rows.append(f"&= {part}" if part is numeric[0] else rf"&\quad {part}")
@@ -502,7 +604,7 @@ class _Builder:
             rows.append(f"{self.notation.loss} &= {formula[0]}")
             rows += [rf"&\quad {part}" for part in formula[1:]]
             if self.numbers is not None and "E" in self.numbers:
-                numeric = self.sum_rows(expr, numeric=True)
+                numeric = [] if expr.is_Symbol else self.sum_rows(expr, numeric=True)
                 rows += [f"&= {p}" if i == 0 else rf"&\quad {p}" for i, p in enumerate(numeric)]
                 rows.append(f"&{self.shown('E')}")
         elif self.numbers is not None and "E" in self.numbers:
@@ -534,6 +636,7 @@ class _Builder:
             "deltas": deltas,
             "gradients": gradients,
             "inputs": inputs,
+            "abridged": not self.only and any(len(g["rows"]) == 1 for g in gradients),
         }
 
     def general_deltas(self) -> list[str]:
@@ -615,20 +718,21 @@ class _Builder:
         signal = self.derivation.error_signals[delta_id]
         chain = [rf"{self.partial(a)} \cdot {self.partial(b)}" for a, b in signal.terms]
         rows = _chunked(f"{self.name(delta_id)} &= ", chain, 2)
-        products = [(a.value, b.value) for a, b in signal.terms]
-        first = products[0][0]
-        if len(products) == 1 and isinstance(first, sympy.Add) and \
-                len(first.args) > TERMS_PER_LINE:
-            dE_id = qid("dE/dout", layer, j)
-            rows = self.quantity_rows(dE_id) + rows
-            products = [(symbol(dE_id), products[0][1])]
-        rows += self._product_rows(products, symbolic=True)
-        if signal.simplified is not None and self._condition_holds():
+        products = statement(self.derivation, delta_id)
+        if products.pairs[0][0] is not signal.terms[0][0].value:  # a long ∂E/∂out by name
+            rows = self.quantity_rows(products.pairs[0][0].name) + rows
+        rows += _chunked("&= ", self.math.lines(products), 1, joiner="+")
+        simplified = signal.simplified is not None and self._condition_holds()
+        if simplified:
             rows.append(rf"&= {self.sym(signal.simplified)} \quad \text{{(the targets sum to 1)}}")
-        if self.numbers is not None:
-            rows += self._product_rows(products, symbolic=False)
+        if self.numbers is not None and simplified:  # the numbers go into the form shown
+            rows.append(f"&= {self.num(signal.simplified)} {self.shown(delta_id)}")
+        elif self.numbers is not None:
+            numeric = Products(delta_id, tuple(
+                (self._numeric_expr(a), self._numeric_expr(b)) for a, b in products.pairs))
+            rows += _chunked("&= ", self.number_math.lines(numeric), 1, joiner="+")
             if len(signal.terms) == 1:
-                values = [self.value_of(v) for v in products[0]]
+                values = [self.value_of(v) for v in products.pairs[0]]
                 rows.append(rf"&= {operand_tex(values[0])} \cdot {operand_tex(values[1])} "
                             rf"{self.shown(delta_id)}")
             else:
@@ -638,9 +742,11 @@ class _Builder:
     def quantity_rows(self, quantity_id: str) -> list[str]:
         """A quantity's definition over rows, then with numbers, then its value."""
         expr = self.derivation.definitions[quantity_id]
-        rows = _chunked(f"{self.name(quantity_id)} &= ", self.sum_rows(expr), 1, joiner="")
-        if self.numbers is not None:
-            rows += _chunked("&= ", self.sum_rows(expr, numeric=True), 1, joiner="")
+        rows = _chunked(f"{self.name(quantity_id)} &= ",
+                        self.math.lines(Definition(quantity_id, expr)), 1, joiner="")
+        if self.numbers is not None and not expr.is_Symbol:
+            rows += _chunked("&= ", self.number_math.lines(Definition(quantity_id, expr)), 1,
+                             joiner="")
             rows.append(f"&{self.shown(quantity_id)}")
         return rows
 
@@ -650,22 +756,22 @@ class _Builder:
             return True
         return sum(self.numbers[t] for t in self.network.target_ids()) == 1
 
-    def _product_rows(self, products, symbolic: bool) -> list[str]:
-        """Rows of Σ (first · second), symbolic or with numbers substituted."""
-        show = self.sym if symbolic else self.num
-        terms = [rf"{_paren(show(a), a)} \cdot {_paren(show(b), b)}" for a, b in products]
-        per_line = 2 if len(terms) > 2 else len(terms)
-        rows = []
-        for start in range(0, len(terms), per_line):
-            chunk = " + ".join(terms[start : start + per_line])
-            rows.append(f"&= {chunk}" if start == 0 else rf"&\quad + {chunk}")
-        return rows
+    def full_chain(self, quantity: str) -> bool:
+        """Whether a gradient gets its Leibniz chain written out: the ids of ``--only``,
+        else the first weight of each layer (the others follow the same pattern)."""
+        if self.only:
+            return quantity in self.only
+        parsed = parse_id(quantity)
+        return parsed.kind == "w" and parsed.indices[1:] == (1, 1)
 
     def gradient_rows(self, quantity: str) -> dict:
-        """One parameter's (or input's) gradient: chain with δ marked, factors, number."""
+        """One parameter's (or input's) gradient: chain with δ marked, factors, number;
+        one line (definition, numbers, value) unless ``full_chain``."""
         grad_id = gradient_id(quantity)
         gradient = self.derivation.gradients[grad_id]
         name = self.name(grad_id)
+        if not self.full_chain(quantity):
+            return self.short_gradient_rows(grad_id)
         pieces = []
         for term in range(len(gradient.terms)):
             pieces.append(self._marked_chain(grad_id, term))
@@ -688,6 +794,19 @@ class _Builder:
             rows.append(f"&{self.shown(grad_id)}")
             summary += f" {self.shown(grad_id)}"
         return {"rows": rows, "summary": summary.replace("=", "&=", 1)}
+
+    def short_gradient_rows(self, grad_id: str) -> dict:
+        """``∂E/∂p = δ out = 0.148 · 0.5374 ≈ 0.07955`` on one line."""
+        definition = self.derivation.definitions[grad_id]
+        row = f"{self.name(grad_id)} &= {self.sym(definition)}"
+        if self.numbers is not None:
+            if not definition.is_Symbol:
+                row += f" = {self.num(definition)}"
+            row += f" {self.shown(grad_id)}"
+        summary = f"{self.name(grad_id)} &= {self.sym(definition)}"
+        if self.numbers is not None:
+            summary += f" {self.shown(grad_id)}"
+        return {"rows": [row], "summary": summary}
 
     def _marked_chain(self, grad_id: str, term: int) -> str:
         """The Leibniz chain of one term with the factors that make δ under a brace."""
@@ -734,7 +853,7 @@ class _Builder:
         bias = f" + {b}" if view.biases is not None else ""
         if view.biases is not None and self.derivation.spec.bias == "per-layer":
             bias = rf" + {b}\,\mathbf{{1}}"
-        row = f"{net} &= {W} {x}{bias}"
+        row = rf"{net} &= {W} \, {x}{bias}"
         if explicit:
             row += f" = {self.bmatrix(view.weights)} {self.bmatrix(view.inputs)}"
             if view.biases is not None:
@@ -833,11 +952,11 @@ class _Builder:
             before, after = self.numbers["E"], self.numbers["E'"]
             change = after - before
             after_name = self.name("E'")
-            loss_rows = [
+            loss_rows = [r", \quad ".join([
                 f"{self.notation.loss} &{self.shown('E')}",
-                f"{after_name} &{self.shown(AFTER)}",
-                f"{after_name} - {self.notation.loss} &{relation(change)} {number_tex(change)}",
-            ]
+                f"{after_name} {self.shown(AFTER)}",
+                f"{after_name} - {self.notation.loss} {relation(change)} {number_tex(change)}",
+            ])]
         return {
             "general": general,
             "learning_rate_name": self.notation.learning_rate,
@@ -849,12 +968,15 @@ class _Builder:
         }
 
     def update_row(self, param: str) -> str:
-        """p' = p − η ∂E/∂p with numbers; biases stay when update_biases is false."""
+        """p' = p − η ∂E/∂p with numbers (the numbers only where the gradient is given
+        by its result); biases stay when update_biases is false."""
         new = updated_id(param)
         is_bias = parse_id(param).kind == "b"
         if is_bias and not self.derivation.spec.values.update_biases:
             return f"{self.name(new)} &= {self.name(param)} {self.shown(new)}"
         expr = symbol(param) - ETA * symbol(gradient_id(param))
+        if not self.full_chain(param):  # the rule is written above and for one per layer
+            return f"{self.name(new)} &= {self.num(expr)} {self.shown(new)}"
         return f"{self.name(new)} &= {self.sym(expr)} = {self.num(expr)} {self.shown(new)}"
 
 
@@ -930,6 +1052,11 @@ class _Shape:
     is_jacobian: bool
 
 
+def _aligned(row: str) -> str:
+    """A row aligned on its first ``=``."""
+    return row.replace(" = ", " &= ", 1)
+
+
 def _chunked(first: str, pieces: list[str], per_row: int, joiner: str = " + ") -> list[str]:
     """Pieces over rows of ``per_row``: the first row starts with ``first``, later rows
     are indented and start with ``joiner`` (pieces that carry their sign use "")."""
@@ -948,14 +1075,26 @@ def _paren(text: str, expr) -> str:
     return text
 
 
+def _only_elements(network, only: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(as given, id) for every element named: a claimable id stands for what it is about
+    (``claimable.subject``), a slice for each of its elements."""
+    pairs = []
+    for given in only:
+        try:
+            chosen = claimable.select(network, [given])
+        except SymnnError:
+            chosen = [given.strip()]
+        pairs += [(given, claimable.subject(i, network) if "[" in i else i) for i in chosen]
+    return pairs
+
+
 def _check_only(derivation: Derivation, only: tuple[str, ...]) -> frozenset[str]:
     """The ids named by ``--only``, normalised to parameters, inputs and neuron ids."""
     network = derivation.network
     known = set(network.parameter_ids()) | set(network.input_ids())
     known |= {k for k in derivation.definitions if k.split("[")[0] in ("net", "out", "delta")}
     selected = set()
-    for given in only:
-        quantity = given.strip()
+    for given, quantity in _only_elements(network, only):
         try:
             parsed = parse_id(quantity)
         except ValueError:

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import cache
 
 import sympy
-from sympy.printing.latex import LatexPrinter
+from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
+from sympy.printing.str import StrPrinter
 
 from symnn.errors import SymnnError
 
@@ -29,30 +31,171 @@ DIGITS_SHOWN = 4  # significant digits of a rounded number
 EXACT_DIGITS = 8  # an exact decimal with at most this many significant digits is shown whole
 SMALL, LARGE = Decimal("1e-4"), Decimal("1e6")  # outside [SMALL, LARGE): scientific notation
 APPROX = r"\approx"
+THIN = r" \, "  # between juxtaposed factors: δ out x reads as two factors
+_BETWEEN_NUMBERS = _between_two_numbers_p  # sympy's test for "2 \cdot 3" in a product
 
 
-class NotationPrinter(LatexPrinter):
-    """sympy's LatexPrinter with the term order of a hand-written derivation."""
+class _Ordered:
+    """The term order and the memo shared by the LaTeX and the text printer.
+
+    Terms of a sum are sorted once by ``term_key`` (symnn's order, see the module
+    docstring); SymPy's ``as_ordered_terms`` only breaks ties. A product of plain symbols
+    is printed directly, factors sorted by name as SymPy sorts them. Every sum, product,
+    power and symbol is printed once per printer and then taken from the memo, so a
+    sub-expression shared by many quantities costs one printing.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._memo: dict[sympy.Basic, str] = {}
+
+    def _print(self, expr, **kwargs) -> str:
+        if kwargs or not isinstance(expr, _MEMO_TYPES):
+            return super()._print(expr, **kwargs)
+        memo = self._memo
+        text = memo.get(expr)
+        if text is None:
+            method = _DIRECT.get(type(expr))
+            if method is None:
+                text = super()._print(expr)
+            else:  # skip SymPy's dispatch by class; keep its nesting level
+                self._print_level += 1
+                try:
+                    text = getattr(self, method)(expr)
+                finally:
+                    self._print_level -= 1
+            memo[expr] = text
+        return text
+
+    def _print_Add(self, expr, order=None) -> str:
+        if all(_is_monomial(t) for t in expr.args):  # no signs, no brackets: sort, join
+            terms = sorted(expr.args, key=_monomial_key)
+            return " + ".join(self._print(t) for t in terms)
+        return super()._print_Add(expr, order=order)
 
     def _as_ordered_terms(self, expr, order=None):
-        terms = super()._as_ordered_terms(expr, order=order)
-        return sorted(terms, key=_term_rank)
+        terms = list(expr.args)
+        keys = [term_key(t) for t in terms]
+        if len(set(keys)) < len(keys):  # a tie: SymPy's order decides between equal keys
+            terms = super()._as_ordered_terms(expr, order=order)
+            return sorted(terms, key=term_key)
+        return [t for _, t in sorted(zip(keys, terms, strict=True), key=lambda p: p[0])]
+
+    def _symbol_product(self, expr) -> list | None:
+        """The factors of a product of plain symbols in SymPy's order, else None."""
+        args = expr.args
+        if all(type(a) is sympy.Symbol for a in args):
+            return sorted(args, key=lambda a: a.name)
+        return None
 
 
-def _term_rank(term: sympy.Expr) -> tuple:
+_MEMO_TYPES = (sympy.Add, sympy.Mul, sympy.Pow, sympy.Symbol)
+_DIRECT = {sympy.Symbol: "_print_Symbol", sympy.Mul: "_print_Mul", sympy.Add: "_print_Add"}
+
+
+class NotationPrinter(_Ordered, LatexPrinter):
+    """sympy's LatexPrinter with the term order of a hand-written derivation.
+
+    Symbols are named by the ``symbol_names`` mapping; a ``SymbolNames`` mapping names
+    every canonical id in a notation on first use.
+    """
+
+    def _print_Symbol(self, expr, style="plain"):
+        try:
+            return self._settings["symbol_names"][expr]
+        except KeyError:
+            return super()._print_Symbol(expr, style)
+
+    def _print_Mul(self, expr) -> str:
+        factors = self._symbol_product(expr)
+        if factors is None:
+            text = super()._print_Mul(expr)
+            return "0" if text == "- 0" else text  # −net at net = 0: e^{0}, not e^{-0}
+        separator = self._settings["mul_symbol_latex"]
+        numbers = self._settings["mul_symbol_latex_numbers"]
+        text = last = ""
+        for factor in factors:
+            printed = self._print(factor)
+            if _BETWEEN_NUMBERS[0].search(last) and _BETWEEN_NUMBERS[1].match(printed):
+                text += numbers
+            elif text:
+                text += separator
+            text += printed
+            last = printed
+        return text
+
+
+class TextPrinter(_Ordered, StrPrinter):
+    """sympy's StrPrinter (canonical ids as names) with the documents' term order.
+
+    ``names`` renames symbols that are not quantities (the learning rate: ``eta``).
+    """
+
+    def __init__(self, names: dict | None = None):
+        super().__init__()
+        self.names = names or {}  # read by _print_Symbol
+
+    def _print_Symbol(self, expr) -> str:
+        return self.names.get(expr, expr.name)
+
+    def _print_Mul(self, expr) -> str:
+        factors = self._symbol_product(expr)
+        if factors is None:
+            return super()._print_Mul(expr)
+        return "*".join(self._print(f) for f in factors)
+
+
+class SymbolNames(dict):
+    """Symbol -> LaTeX name, filled on first use by ``name(symbol.name)``; a symbol
+    whose name ``name`` rejects (ValueError) is not in the mapping."""
+
+    def __init__(self, name, *args):
+        super().__init__(*args)
+        self.name = name
+
+    def __missing__(self, sym):
+        try:
+            text = self.name(sym.name)
+        except ValueError:
+            raise KeyError(sym) from None
+        self[sym] = text
+        return text
+
+
+def term_key(term: sympy.Expr) -> tuple:
     """Sort key: negative terms after positive ones, a bias after other terms, and
     indices in numeric order (``x_2`` before ``x_10``)."""
-    is_bias = term.is_Symbol and term.name.startswith("b[")
-    return (term.could_extract_minus_sign(), is_bias, _natural(term))
+    return (term.could_extract_minus_sign(), _is_bias(term), _natural(term))
+
+
+def _is_bias(term: sympy.Expr) -> bool:
+    return term.is_Symbol and term.name.startswith("b[")
+
+
+def _monomial_key(term: sympy.Expr) -> tuple:
+    """``term_key`` of a symbol or a product of symbols (never negative)."""
+    if type(term) is sympy.Symbol:
+        return (False, term.name.startswith("b["), (_natural_name(term.name),))
+    return (False, False, tuple(_natural_name(n) for n in sorted(a.name for a in term.args)))
+
+
+def _is_monomial(term: sympy.Expr) -> bool:
+    """A symbol or a product of symbols: printed without sign or brackets in a sum."""
+    if type(term) is sympy.Symbol:
+        return True
+    return term.is_Mul and all(type(a) is sympy.Symbol for a in term.args)
 
 
 def _natural(term: sympy.Expr) -> tuple:
     """The names of a term's symbols with their numbers as integers."""
-    names = sorted(s.name for s in term.free_symbols)
-    return tuple(
-        tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
-        for name in names
-    )
+    if term.is_Symbol:
+        return (_natural_name(term.name),)
+    return tuple(_natural_name(name) for name in sorted(s.name for s in term.free_symbols))
+
+
+@cache
+def _natural_name(name: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
 
 
 def tex(expr: sympy.Expr, names: dict, *, numeric: bool = False) -> str:
@@ -60,21 +203,24 @@ def tex(expr: sympy.Expr, names: dict, *, numeric: bool = False) -> str:
 
     ``numeric=True`` writes products with ``\\cdot`` (for numbers substituted).
     """
-    settings = {"symbol_names": names}
-    if numeric:
-        settings["mul_symbol"] = "dot"
-    return NotationPrinter(settings).doprint(expr)
+    return latex_printer(names, numeric=numeric).doprint(expr)
 
 
-def sum_lines(expr: sympy.Expr, names: dict, per_line: int, *, numeric: bool = False):
+def latex_printer(names: dict, *, numeric: bool = False) -> NotationPrinter:
+    """A NotationPrinter naming symbols by ``names`` (kept by reference, so names added
+    later are seen). Juxtaposed factors get a thin space (``\\delta \\, \\mathrm{out}``);
+    ``numeric=True`` writes products with ``\\cdot``."""
+    return NotationPrinter({"symbol_names": names, "mul_symbol": "dot" if numeric else THIN})
+
+
+def sum_lines(expr: sympy.Expr, printer: NotationPrinter, per_line: int) -> list[str]:
     """A long sum split into lines of at most ``per_line`` terms (a list of LaTeX strings).
 
     Every line but the first starts with its sign. Anything that is not a sum of more
     than ``per_line`` terms comes back as one line.
     """
     if not isinstance(expr, sympy.Add) or len(expr.args) <= per_line:
-        return [tex(expr, names, numeric=numeric)]
-    printer = NotationPrinter({"symbol_names": names, "mul_symbol": "dot" if numeric else None})
+        return [printer.doprint(expr)]
     pieces = []
     for i, term in enumerate(printer._as_ordered_terms(expr)):
         sign = "-" if term.could_extract_minus_sign() else "+"

@@ -1,0 +1,102 @@
+"""Benchmark: printing the derivation (``symnn derive``: JSON, JSON Lines, the table).
+
+    python bench/print.py            # the CLI on 784-20-20-10 and the printing ratio
+    python bench/print.py --quick    # the printing ratio only (100-20-20-10)
+
+1. The command line, end to end, each in a fresh process: wall seconds and peak memory
+   (ru_maxrss of the child) of ``symnn derive examples/mnist-784-20-20-10.toml`` with
+   ``--json``, ``--jsonl`` and the table, against ``symnn --help`` (start-up) in the same
+   run. The issue's targets: ≤ 3 s beyond start-up and ≤ 400 MB.
+2. Printing alone, in one process on 100-20-20-10: the rows printed by
+   ``symnn.render.listing`` against the reference of SymPy's own ``str()`` and
+   ``latex()`` of every definition and of every chain factor as it occurs (the way
+   ``derive --json`` printed before the document model), with the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BIG = ROOT / "examples" / "mnist-784-20-20-10.toml"
+TARGET_SECONDS, TARGET_MB = 3.0, 400.0
+MID = [100, 20, 20, 10]
+
+
+def run_cli(*args: str) -> tuple[float, float, int]:
+    """Wall seconds, peak MB and output bytes of ``python -m symnn ARGS`` in a child."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "symnn", *args], cwd=ROOT,
+                          capture_output=True, check=True)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is the largest child so far; report it when it grew
+    return seconds, max(peak, before) / 1024, len(proc.stdout)
+
+
+def cli_table() -> None:
+    """The command line on 784-20-20-10 against start-up."""
+    startup, startup_mb, _ = run_cli("--help")
+    print(f"{'command':<44}{'seconds':>9}{'beyond start-up':>17}{'peak MB':>9}{'MB out':>8}")
+    print(f"{'symnn --help (start-up)':<44}{startup:>9.2f}{'':>17}{startup_mb:>9.0f}{'':>8}")
+    for flags in (["--json"], ["--jsonl"], []):
+        seconds, peak, size = run_cli("derive", str(BIG.relative_to(ROOT)), *flags)
+        name = " ".join(["derive 784-20-20-10", *flags]) or "derive"
+        beyond = seconds - startup
+        verdict = "met" if beyond <= TARGET_SECONDS and peak <= TARGET_MB else "NOT met"
+        print(f"{name:<44}{seconds:>9.2f}{beyond:>10.2f} ({seconds / startup:.1f}x)"
+              f"{peak:>9.0f}{size / 1e6:>8.1f}  target: {verdict}", flush=True)
+
+
+def printing_ratio() -> None:
+    """Printing the rows of 100-20-20-10 against SymPy's str()/latex() of everything."""
+    import sympy
+
+    from symnn import notation, spec
+    from symnn.derive import derive
+    from symnn.document import quantities
+    from symnn.render.listing import write_json
+
+    derivation = derive(spec.from_dict({"network": {"layers": MID, "activation": "sigmoid",
+                                                    "loss": "mse"}}))
+    chosen = notation.from_spec(derivation.spec)
+    start = time.perf_counter()
+    write_json(quantities(derivation), chosen, io.StringIO())
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    names = {}
+    for quantity_id, expr in derivation.definitions.items():
+        for sym in expr.free_symbols:
+            names.setdefault(sym, notation.latex_name(sym.name, chosen))
+        str(expr), sympy.latex(expr, symbol_names=names)
+        if quantity_id in derivation.gradients or quantity_id in derivation.error_signals:
+            for chain in derivation.chains(quantity_id):
+                for factor in chain:
+                    str(factor.value)
+    reference = time.perf_counter() - start
+    name = "-".join(map(str, MID))
+    print(f"printing {name}: document rows {ours:.2f} s, SymPy str()/latex() of every "
+          f"definition and factor {reference:.2f} s: {reference / ours:.1f}x faster")
+
+
+def main() -> None:
+    """Print both parts."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the printing ratio only")
+    args = parser.parse_args()
+    if not args.quick:
+        cli_table()
+    printing_ratio()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,505 @@
+r"""General formulas: equations with free indices (j, i, k, l; L the output layer).
+
+A general formula such as ``\delta_j^l = (\sum w_{ji}^l \delta_i^{l+1}) \phi'(net x_j^l)``
+is instantiated for every value of its free indices that names quantities of the spec's
+network (``l`` over the layers in the notation's numbering, the neuron indices over the
+neurons), and each side is compared with the leftmost one through the derivation: every
+name is read with the worksheet's ``Names``; ``∂A/∂B`` that is no quantity of its own is
+differentiated from the derivation's definitions (the local factor, or the chain rule
+through the forward pass); ``\phi(net …)`` is the neuron's out and ``\phi'(net …)`` its
+∂out/∂net; ``\sum`` runs over the neurons its index can take (a bare ``\sum`` over the
+index that is free in its body but not on the left). The comparison is an identity test:
+both sides are evaluated exactly at ``POINTS`` random values of every input, target,
+weight and bias, so a formula that holds only at the worked example's numbers fails.
+
+When a side is wrong for some indices, the slips of ``SLIPS`` are tried one and two at a
+time on its text; one that makes it right is named (``index-swap``: w_{ji} for w_{ij};
+``layer-index``: δ^l for δ^{l+1}; ``index``: δ_j for δ_i; ``sign``), with the corrected
+formula in the author's notation. A formula that names no quantity of this network for
+any index value is reported as not about this network.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import sympy
+
+from symnn.check.formula import FormulaError, NameRef, parse_formula
+from symnn.check.model import run
+from symnn.check.names import PRIMES, Names
+from symnn.naming import kind_of, parse_id, symbol
+
+LETTERS = "ijkl"  # free indices; L is the output layer, n and m are sizes
+POINTS = 2  # random points of the identity test
+SEED = 20260318
+TOLERANCE = sympy.Rational(1, 10**20)
+MAX_INSTANCES = 64  # index assignments tried per formula
+MAX_VARIANTS = 120  # slip variants (and pairs) tried per side
+MATRIX = re.compile(r"\\begin\{[bpvBV]?matrix\}|\\[cvd]dots|\\odot|\^\{?[Tt]\}?(?![a-zA-Z])")
+SCRIPT = re.compile(r"([_^])\s*(\{(?:[^{}]|\{[^{}]*\})*\}|\\[a-zA-Z]+|[^\s{}\\])")
+ACTIVATION = re.compile(
+    r"(?P<f>\\phi|\\varphi|\\sigma|\\theta|f|g)\s*(?P<prime>'|’|‘|´|\^\{?\\prime\}?)?\s*"
+    r"(?:\\left)?\(\s*(?P<arg>[^()]*?)\s*(?:\\right)?\)"
+)
+SUM = re.compile(r"\\sum\s*(?:_\s*(?:\{(?P<sub>[^{}]*)\}|(?P<sub1>[a-z])))?"
+                 r"\s*(?:\^\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\s*")
+PRODUCT = re.compile(r"\}\s*\((?=[^(),]*[+-])")  # x_1^{2}(1-x), {out x}(1-out x): products
+ARGUMENTS = re.compile(r"^(?P<head>[^()]{1,80}?)\s*\((?P<args>[^()+-]*)\)\s*$")  # E(\vec{x})
+PLACEHOLDER, PLACEHOLDER_START = "Q", 900001  # Q_{900001}: a written-out sum in a side
+DERIVATIVE = "∂:"  # prefix of the symbol standing for ∂A/∂B in a parsed side
+INDEX_SCRIPT = re.compile(r"[ijklLmn0-9+\-,() =]*")  # a script made of indices
+SLIPS = ("index-swap", "layer-index", "index", "sign")
+
+
+@dataclass
+class FormulaVerdict:
+    """The verdict on a general formula."""
+
+    line: int
+    text: str
+    verdict: str  # "correct", "wrong", "not-about-this-network", "unread"
+    note: str
+    instances: list[str] = field(default_factory=list)  # ids the left side stood for
+    causes: list[str] = field(default_factory=list)
+    corrected: list[str] = field(default_factory=list)
+    end: int | None = None  # offset in the document right after the equation
+
+
+class Formulas:
+    """Checks general formulas against one checker's derivation."""
+
+    def __init__(self, checker):
+        self.checker = checker
+        self.names: Names = checker.names
+        self.model = checker.model
+        network = checker.derivation.network
+        notation = self.names.notation
+        first = notation.first_layer
+        self.layers = list(range(first, first + network.depth))
+        self.output = first + network.depth - 1
+        self.width = max(network.size(m) for m in range(1, network.depth + 1))
+        self.points = [self._point(random.Random(SEED + k)) for k in range(POINTS)]
+        self._memo: dict = {}
+        self._sum_table: dict[str, sympy.Expr] = {}  # placeholder label -> a sum written out
+        self._parsed: dict = {}
+        self.constants = {"n": sympy.Integer(network.size(network.depth))}
+        rate = checker.derivation.spec.values.learning_rate
+        if rate is not None:
+            self.constants[notation.learning_rate] = sympy.Rational(rate)
+
+    # ---------------------------------------------------------------- the points
+
+    def _point(self, rng: random.Random) -> dict:
+        """Every quantity at random leaf values (exact), with a memo for derivatives."""
+        pins = {}
+        for key in self.model.leaves:
+            kind = parse_id(key).kind
+            low, high = (5, 95) if kind in ("d", "out") else (-90, 90)
+            value = sympy.Rational(rng.randint(low, high), 100)
+            pins[key] = value if value != 0 else sympy.Rational(1, 7)
+        values = dict(pins)
+        values.update(run(self.model, pins))
+        return {"values": values, "grad": {}}
+
+    @cached_property
+    def _forward(self) -> list[str]:
+        """The forward pass: net, out and E (not the gradients, not the update step)."""
+        keys = []
+        for key in self.model.definitions:
+            if key.endswith("'"):
+                continue  # the update step and the pass after it
+            if key == "E" or kind_of(key) in ("net", "out"):
+                keys.append(key)
+        return keys
+
+    def derivative(self, point: dict, numerator: str, denominator: str):
+        """∂numerator/∂denominator through the forward pass (others of a layer held)."""
+        memo = point["grad"].setdefault(numerator, {numerator: sympy.Integer(1)})
+        if denominator in memo:
+            return memo[denominator]
+        values = point["values"]
+        total = sympy.Integer(0)
+        for key in self._forward:
+            definition = self.model.definitions[key]
+            variable = next((s for s in definition.free_symbols if s.name == denominator), None)
+            if variable is None or key == denominator:
+                continue
+            outer = self.derivative(point, numerator, key)
+            if outer == 0:
+                continue
+            local = sympy.diff(definition, variable)
+            local = local.xreplace({s: values[s.name] for s in local.free_symbols})
+            total += outer * local
+        memo[denominator] = total
+        return total
+
+    # ---------------------------------------------------------------- one formula
+
+    def check(self, sides: list[str], line: int, text: str) -> FormulaVerdict:
+        """Instantiate every side for every index value and compare it with the first."""
+        if any(MATRIX.search(side) for side in sides):
+            return FormulaVerdict(line, text, "unread", "a matrix form (not read)")
+        left = sides[0]
+        letters = sorted(c for c in _script_letters(left) if c in LETTERS)
+        assignments = _assignments(letters, self.layers, self.width)[:MAX_INSTANCES]
+        if any(left.strip() in side for side in sides[1:]) and self._parameter(left, assignments):
+            left = "{" + left + "}'"  # w = w - η ∂E/∂w: the left side is the updated value
+        valid, instances, problem = [], [], None
+        for values in assignments:
+            try:
+                known = all(self._value(side, values, 0) is not None
+                            for side in [left, *sides[1:]])
+            except FormulaError as exc:
+                problem = problem or exc.reason
+                continue
+            if not known:
+                continue
+            valid.append(values)
+            left_id = self._left_id(left, values)
+            if left_id:
+                instances.append(left_id)
+        if not valid:
+            if problem and not _unresolved(problem):
+                return FormulaVerdict(line, text, "unread", f"cannot be read: {problem}")
+            if not letters:
+                return FormulaVerdict(line, text, "unread",
+                                      "a name in it is no quantity of this network")
+            return FormulaVerdict(line, text, "not-about-this-network",
+                                  "names no quantity of this network for any index value")
+        wrong_sides = []
+        for index, side in enumerate(sides[1:], start=1):
+            bad = [values for values in valid if not self._same(left, side, values)]
+            if bad:
+                wrong_sides.append((index, side, bad))
+        if not wrong_sides:
+            shown = _shown_assignments(valid)
+            return FormulaVerdict(line, text, "correct", f"holds for {shown}",
+                                  instances=instances)
+        verdict = FormulaVerdict(line, text, "wrong", "", instances=instances)
+        notes = []
+        for index, side, bad in wrong_sides:
+            where = _shown_assignments(bad)
+            found = self._explain(left, side, bad + [v for v in valid if v not in bad])
+            what = f"side {index + 1} ({_short(side)}) is wrong for {where}"
+            if found:
+                causes, corrected = found
+                verdict.causes += [c for c in causes if c not in verdict.causes]
+                verdict.corrected.append(corrected)
+                what += f": {' and '.join(causes)}; it should read {corrected}"
+            notes.append(what)
+        verdict.note = "; ".join(notes)
+        return verdict
+
+    def _parameter(self, left: str, assignments: list[dict]) -> bool:
+        """True when the left side names a weight or bias (for some index value)."""
+        for values in assignments:
+            found = self._left_id(left, values)
+            if found is not None:
+                return parse_id(found).kind in ("w", "b")
+        return False
+
+    def _left_id(self, left: str, values: dict) -> str | None:
+        reading = self.names.read(_instantiate(left, values, self.output))
+        return reading.id if reading else None
+
+    def _value(self, side: str, values: dict, k: int):
+        """A side's exact value at point ``k``, or None when a name is not in the network."""
+        key = (side, tuple(sorted(values.items())))
+        if key not in self._memo:
+            self._memo[key] = self._expression(side, values)
+        if (key, k) not in self._memo:
+            self._memo[key, k] = self._at(self._memo[key], self.points[k])
+        return self._memo[key, k]
+
+    def _same(self, left: str, side: str, values: dict) -> bool:
+        """True when both sides agree at every point (the next point only if this one does)."""
+        for k in range(len(self.points)):
+            a, b = self._value(left, values, k), self._value(side, values, k)
+            if a is None or b is None or not _close(a, b):
+                return False
+        return True
+
+    def _expression(self, side: str, values: dict) -> sympy.Expr | None:
+        """A side instantiated, with a symbol per quantity (None: a name is not in the net)."""
+        text = self._activations(_instantiate(side, values, self.output))
+        text = PRODUCT.sub(r"} \\cdot (", text)
+        arguments = ARGUMENTS.match(text)
+        if arguments and self.names.read(arguments["head"]) is not None:
+            return symbol(self.names.read(arguments["head"]).id)
+        if text.rstrip().endswith(PRIMES):  # the value after the update: a name, not a formula
+            reading = self.names.read(text) if len(text) < 200 else None
+            return None if reading is None else symbol(reading.id)
+        try:
+            text = self._sums(text, values)
+        except LookupError:
+            return None
+        return self._parse(text)
+
+    def _parse(self, text: str) -> sympy.Expr | None:
+        """The formula with a symbol per quantity, or None when a name is not in the net."""
+        if text not in self._parsed:
+            try:
+                self._parsed[text] = parse_formula(text, self._symbol)
+            except FormulaError as exc:
+                if not _unresolved(exc.reason):
+                    raise
+                self._parsed[text] = None
+        return self._parsed[text]
+
+    def _at(self, expr: sympy.Expr | None, point: dict):
+        if expr is None:
+            return None
+        numbers = {}
+        for variable in expr.free_symbols:
+            value = self._number(variable.name, point)
+            if value is None:
+                return None
+            numbers[variable] = value
+        value = expr.xreplace(numbers)
+        return value if value.is_Rational else value.doit().evalf(40)
+
+    def _number(self, name: str, point: dict):
+        if name.startswith(DERIVATIVE):
+            numerator, denominator = name[len(DERIVATIVE):].split("|")
+            return self.derivative(point, numerator, denominator)
+        return point["values"].get(name)
+
+    def _symbol(self, ref: NameRef):
+        """A name in a formula: the symbol of its quantity (or of ∂A/∂B), or a constant."""
+        if ref.base == PLACEHOLDER and ref.sup is None and ref.sub in self._sum_table:
+            return self._sum_table[ref.sub]
+        quantity_id = self.names.of_ref(ref)
+        if quantity_id is not None and quantity_id in self.points[0]["values"]:
+            return symbol(quantity_id)
+        if ref.derivative_of is not None:  # a local factor such as ∂out/∂net: differentiated
+            numerator = self.names.of_ref(replace(ref.derivative_of, derivative_of=None))
+            denominator = self.names.of_ref(replace(ref, derivative_of=None))
+            if numerator is None or denominator is None:
+                return None
+            return sympy.Symbol(f"{DERIVATIVE}{numerator}|{denominator}", real=True)
+        if ref.sub is None and ref.sup is None and ref.prefix is None:
+            return self.constants.get(ref.base)
+        return None
+
+    def _activations(self, text: str) -> str:
+        r"""``\phi(net x)`` -> out x; ``\phi'(net x)`` -> ∂out x/∂net x (names of the notation)."""
+
+        def swap(match: re.Match) -> str:
+            reading = self.names.read(match["arg"])
+            if reading is None or parse_id(reading.id).kind != "net":
+                return match.group()
+            out = self.names.latex("out" + reading.id[3:])
+            net = self.names.latex(reading.id)
+            if match["prime"]:
+                return rf"\frac{{\partial {out}}}{{\partial {net}}}"
+            return "{" + out + "}"
+
+        return ACTIVATION.sub(swap, text)
+
+    def _sums(self, text: str, free: dict) -> str:
+        """Each ``\\sum`` written out over the neurons its index takes (instantiated)."""
+        match = SUM.search(text)
+        if match is None:
+            return text
+        body, end = _sum_body(text, match.end())
+        index = match["sub"] or match["sub1"] or ""
+        index = index.split("=")[0].strip()
+        if index not in LETTERS or not index:
+            candidates = [c for c in _script_letters(body) if c in LETTERS and c not in free]
+            if not candidates:
+                raise LookupError("no summation index")
+            index = candidates[0]
+        terms = []
+        for value in range(1, self.width + 1):
+            term = self._activations(_instantiate(body, {index: value}, self.output))
+            if self._resolvable(term):
+                terms.append(self._parse(term))
+        if not terms:
+            raise LookupError("an empty sum")
+        # the sum stands in the text as one placeholder name for its expression
+        label = str(PLACEHOLDER_START + len(self._sum_table))
+        self._sum_table[label] = sympy.Add(*terms)
+        expanded = f"{{{PLACEHOLDER}_{{{label}}}}}"
+        return self._sums(text[: match.start()] + expanded + text[end:], free)
+
+    def _resolvable(self, text: str) -> bool:
+        try:
+            return self._parse(text) is not None
+        except FormulaError:
+            return False
+
+    # ---------------------------------------------------------------- slips
+
+    def _explain(self, left: str, side: str, valid: list[dict]):
+        """The slips (one or two) whose correction makes ``side`` equal the left side."""
+        singles = list(_variants(side))
+        pairs = sorted(itertools.combinations(singles, 2), key=lambda p: abs(p[0][1] - p[1][1]))
+        tried = 0
+        for combos in ([(v,) for v in singles], pairs):  # pairs on one name first
+            for combo in combos:
+                spans = sorted((v[1], v[2]) for v in combo if v[0] != "sign")
+                if any(a[1] > b[0] for a, b in itertools.pairwise(spans)):
+                    continue  # two changes of one script
+                tried += 1
+                if tried > MAX_VARIANTS:
+                    return None
+                text = _apply(side, combo)
+                if self._holds(left, text, valid):
+                    return sorted({v[0] for v in combo}, key=SLIPS.index), text
+        return None
+
+    def _holds(self, left: str, side: str, valid: list[dict]) -> bool:
+        try:
+            return all(self._same(left, side, values) for values in valid)
+        except FormulaError:
+            return False
+
+
+# ---------------------------------------------------------------------------- text
+
+
+def _script_letters(text: str) -> set[str]:
+    """The letters of index scripts (``_{ij}``, ``^{l+1}``; not ``_{total}`` or ``_{h1}``)."""
+    letters = set()
+    for match in SCRIPT.finditer(text):
+        content = match[2]
+        if content.startswith("\\") or not INDEX_SCRIPT.fullmatch(content.strip("{}")):
+            continue
+        letters.update(c for c in content if c.isalpha())
+    return letters
+
+
+def _instantiate(text: str, values: dict, output: int) -> str:
+    """Index letters in scripts replaced by their values (``x_j^{l+1}`` -> ``x_1^{3}``)."""
+
+    def script(match: re.Match) -> str:
+        content = match[2]
+        if content.startswith("\\"):
+            return match.group()
+        inner = content[1:-1] if content.startswith("{") else content
+        if re.search(r"\\[a-zA-Z]", inner):
+            return match.group()
+        replaced = "".join(
+            str(values[c]) if c in values else (str(output) if c == "L" else c) for c in inner
+        )
+        if re.fullmatch(r"\d+(?:\s*[+-]\s*\d+)+", replaced):
+            replaced = str(eval_sum(replaced))
+        return f"{match[1]}{{{replaced}}}"
+
+    return SCRIPT.sub(script, text)
+
+
+def eval_sum(text: str) -> int:
+    """``3-1`` -> 2: the integer arithmetic of an instantiated script (no eval)."""
+    total, sign, number = 0, 1, ""
+    for char in text.replace(" ", "") + "+":
+        if char.isdigit():
+            number += char
+            continue
+        total += sign * int(number)
+        number = ""
+        sign = 1 if char == "+" else -1
+    return total
+
+
+def _sum_body(text: str, start: int) -> tuple[str, int]:
+    """The summand after ``\\sum``: a braced group, or the product up to ``+ - = )``."""
+    rest = text[start:]
+    if rest.startswith("{"):
+        depth = 0
+        for index, char in enumerate(rest):
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            if depth == 0:
+                return rest[1:index], start + index + 1
+    depth = 0
+    for index, char in enumerate(rest):
+        if char in "({[":
+            depth += 1
+        elif char in ")}]":
+            if depth == 0:
+                return rest[:index], start + index
+            depth -= 1
+        elif depth == 0 and char in "+-=" and index > 0 and rest[index - 1] not in "^_{":
+            return rest[:index], start + index
+        if rest.startswith(r"\right", index) and depth == 0:
+            return rest[:index], start + index
+    return rest, len(text)
+
+
+def _variants(side: str) -> list[tuple[str, int, int, str]]:
+    """Single slips to undo, as (cause, start, end, replacement) of a script of the side."""
+    found = []
+    for match in SCRIPT.finditer(side):
+        kind, content = match[1], match[2]
+        if content.startswith("\\"):
+            continue
+        inner = content[1:-1] if content.startswith("{") else content
+        start, end = match.span()
+        letters = [c for c in inner if c in LETTERS]
+        if kind == "_" and len(letters) == 2:
+            first, second = letters
+            swapped = "".join(second if c == first else first if c == second else c for c in inner)
+            found.append(("index-swap", start, end, f"_{{{swapped}}}"))
+        if kind == "_" and len(letters) == 1 and len(inner.strip()) == 1:
+            for other in sorted(_script_letters(side) & set(LETTERS) - {letters[0], "l"}):
+                found.append(("index", start, end, f"_{{{other}}}"))
+        layer = re.fullmatch(r"\s*([lL])\s*(?:([+-])\s*(\d+))?\s*", inner)
+        if kind == "^" and layer:
+            offset = int(layer[3] or 0) * (-1 if layer[2] == "-" else 1)
+            for shift in (1, -1):
+                new = offset + shift
+                shown = layer[1] + ("" if new == 0 else f"{new:+d}")
+                found.append(("layer-index", start, end, f"^{{{shown}}}"))
+    found.append(("sign", len(side), len(side), ""))
+    return found
+
+
+def _apply(side: str, changes) -> str:
+    """The side with the changes made (right to left, so offsets stay valid)."""
+    text = side
+    negate = False
+    for cause, start, end, new in sorted(changes, key=lambda c: -c[1]):
+        if cause == "sign":
+            negate = True
+            continue
+        text = text[:start] + new + text[end:]
+    return f"-\\left({text}\\right)" if negate else text
+
+
+def _assignments(letters: list[str], layers: list[int], width: int) -> list[dict]:
+    ranges = [layers if c == "l" else range(1, width + 1) for c in letters]
+    return [dict(zip(letters, combo, strict=True)) for combo in itertools.product(*ranges)]
+
+
+def _close(x, y) -> bool:
+    scale = max(abs(sympy.N(y, 30)), sympy.Integer(1))
+    return abs(sympy.N(x - y, 30)) <= TOLERANCE * scale
+
+
+def _unresolved(reason: str) -> bool:
+    return "unknown" in reason or "resolve" in reason or "not a quantity" in reason
+
+
+def _shown_assignments(assignments: list[dict]) -> str:
+    """``l=2, i=1..2, j=1..2`` (ranges per letter) or ``every index`` without letters."""
+    if not assignments or not assignments[0]:
+        return "this network"
+    parts = []
+    for letter in assignments[0]:
+        values = sorted({a[letter] for a in assignments})
+        shown = str(values[0]) if len(values) == 1 else (
+            f"{values[0]}..{values[-1]}" if values == list(range(values[0], values[-1] + 1))
+            else ",".join(map(str, values))
+        )
+        parts.append(f"{letter}={shown}")
+    return ", ".join(parts)
+
+
+def _short(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
