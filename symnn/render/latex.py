@@ -35,8 +35,8 @@ from symnn.evaluate import Numbers, evaluate
 from symnn.matrix import layer_matrices
 from symnn.naming import gradient_id, parse_id, qid, symbol, updated_id
 from symnn.notation import Layer, Notation, matrix_name
+from symnn.render import compact, environment, shown_length
 from symnn.render import diagram as diagrams
-from symnn.render import environment, shown_length
 from symnn.render.general import IndexForm, activation_formula
 from symnn.render.rows import MathPrinter
 from symnn.render.svg import svg
@@ -55,6 +55,10 @@ from symnn.render.printer import (
 )
 
 FORMATS = ("tex", "fragment", "markdown", "pdf")
+STYLES = {  # --style: the body template of each (shared by the LaTeX and Markdown families)
+    "full": "latex/content.j2",  # every formula, chains, matrix form
+    "compact": "latex/compact.j2",  # per layer one formula and a table of numbers
+}
 DIAGRAM_STYLES = ("names", "values")  # what the diagram's labels show
 DETAIL_LIMIT = 50  # parameters (weights + biases); above: index and matrix form only
 MATRIX_LIMIT = 6  # matrices with more rows or columns are given by their dimensions
@@ -98,13 +102,18 @@ def render(
     source: str | None = None,
     svg_name: str | None = None,
     diagram: str = "names",
+    style: str = "full",
 ) -> str:
-    """The document as text in format ``tex``, ``fragment`` or ``markdown``; a Markdown
-    document shows the diagram from ``svg_name`` (written by ``diagram_svg``) if given."""
+    """The document as text in format ``tex``, ``fragment`` or ``markdown`` and style
+    ``full`` or ``compact`` (``STYLES``); a Markdown document shows the diagram from
+    ``svg_name`` (written by ``diagram_svg``) if given."""
     if fmt not in ("tex", "fragment", "markdown"):
         raise SymnnError(f"--format: expected one of tex, fragment, markdown, got {fmt!r}")
+    if style not in STYLES:
+        raise SymnnError(f"--style: expected one of {', '.join(STYLES)}, got {style!r}")
     chosen = notation or notations.from_spec(derivation.spec)
-    context = build_context(derivation, chosen, tuple(only), source, diagram)
+    context = build_context(derivation, chosen, tuple(only), source, diagram, style)
+    context["body"] = STYLES[style]
     context["network"]["diagram"]["svg"] = svg_name
     context["macros"] = "markdown/macros.j2" if fmt == "markdown" else "latex/macros.j2"
     template = {
@@ -184,11 +193,11 @@ class Document:
 
 
 def build_context(derivation: Derivation, notation: Notation, only: tuple[str, ...],
-                  source: str | None, diagram: str = "names") -> dict:
+                  source: str | None, diagram: str = "names", style: str = "full") -> dict:
     """Everything the templates lay out, as plain data with LaTeX strings."""
     builder = _Builder(derivation, notation, only, source)
     builder.diagram_style = _diagram_style(derivation, diagram)
-    return builder.context()
+    return compact.context(builder) if style == "compact" else builder.context()
 
 
 def _diagram_style(derivation: Derivation, style: str) -> str:
@@ -289,6 +298,18 @@ class _Builder:
     def context(self) -> dict:
         """The template context."""
         return {
+            **self.context_header(),
+            "network": self.section_network(),
+            "forward": self.section_forward(),
+            "loss": self.section_loss(),
+            "backward": self.section_backward(),
+            "matrix": self.section_matrix(),
+            "update": self.section_update(),
+        }
+
+    def context_header(self) -> dict:
+        """What every style's document says before its sections."""
+        return {
             "title": self.title(),
             "source": self.source,
             "notation_name": self.notation.name,
@@ -298,12 +319,6 @@ class _Builder:
             "small": self.small,
             "only": sorted(self.only),  # a set: one order in every run
             "has_values": self.numbers is not None,
-            "network": self.section_network(),
-            "forward": self.section_forward(),
-            "loss": self.section_loss(),
-            "backward": self.section_backward(),
-            "matrix": self.section_matrix(),
-            "update": self.section_update(),
         }
 
     def title(self) -> str:
