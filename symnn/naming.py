@@ -72,6 +72,9 @@ ATOM_PATTERN = re.compile(
     r"(?:\[(?P<idx>(?:[1-9][0-9]*|:)(?:,(?:[1-9][0-9]*|:))*)\])?"
 )
 ID_TAIL = re.compile(r"(?P<prime>')?$")
+# An id with numeric indices and no derivative, e.g. dE/dw[3,1,2] or b[2,1]'.
+PLAIN_ID = re.compile(
+    r"(?P<kind>[A-Za-z/]+)\[(?P<idx>[1-9][0-9]*(?:,[1-9][0-9]*)*)\](?P<prime>'?)\Z")
 
 # A gradient's kind is this prefix and the kind of what it is taken with respect to.
 GRADIENT_PREFIX = "dE/d"
@@ -122,7 +125,12 @@ class QuantityId:
 def parse_id(text: str) -> QuantityId:
     """Parse a canonical id such as ``dE/dw[3,1,1]``; raise ValueError if malformed."""
     text = text.strip()
-    atom = _atom(text, 0)
+    plain = PLAIN_ID.match(text)
+    if plain is not None and plain["kind"] in INDEX_COUNT:  # the common case, quickly
+        indices = tuple(map(int, plain["idx"].split(",")))
+        atom = QuantityId(plain["kind"], indices), plain.end("idx") + 1
+    else:
+        atom = _atom(text, 0)
     if atom is not None and (tail := ID_TAIL.match(text, atom[1])) is not None:
         parsed = _counted(atom[0], text)
         if tail["prime"]:
@@ -198,6 +206,56 @@ def qid(kind: str, *indices: int, updated: bool = False) -> str:
     """Build a canonical id string: ``qid('w', 2, 1, 1) == 'w[2,1,1]'``."""
     text = f"{kind}[{','.join(map(str, indices))}]" if indices else kind
     return text + "'" if updated else text
+
+
+def plain_id(text: str) -> tuple[str, tuple[int, ...], bool] | None:
+    """Kind, numeric indices and prime of an id such as ``dE/dw[3,1,2]`` (quickly, for
+    ids the derivation made); None for any other text (E, a derivative, a slice)."""
+    match = PLAIN_ID.match(text)
+    if match is None:
+        return None
+    return match["kind"], tuple(map(int, match["idx"].split(","))), bool(match["prime"])
+
+
+def neuron_layers(kind: str, indices: tuple, depth: int) -> tuple[int | None, ...]:
+    """For each index of an id, the layer whose neuron it counts (None: the index is a
+    layer number). ``w[3,2,1]`` -> (None, 3, 2); ``d[2]`` -> (depth,); ``dE/dx[4]`` -> (1,).
+    """
+    if kind == DERIVATIVE:
+        raise ValueError("a derivative's indices belong to its two quantities")
+    if kind in ("d", "E"):
+        return (depth,) * len(indices)
+    if kind == "dE/dx":
+        return (1,)
+    return (None, indices[0], indices[0] - 1)[: len(indices)]
+
+
+def index_pattern(quantity_id: str, positions: dict[int, tuple[int, int]],
+                  depth: int) -> str | None:
+    """An id as a format string over neuron indices: the index of a neuron of layer l
+    becomes ``{p}`` where ``positions[l] == (p, index)``; other indices stay.
+
+    ``index_pattern('w[3,2,1]', {3: (0, 2), 2: (1, 1)}, 3) == 'w[3,{0},{1}]'``. None when
+    the id counts another neuron of such a layer (it is not the same for every member of
+    a family; ``symnn.render.templates``).
+    """
+    parsed = parse_id(quantity_id)
+    if parsed.kind == DERIVATIVE:
+        of = index_pattern(str(parsed.of), positions, depth)
+        wrt = index_pattern(str(parsed.wrt), positions, depth)
+        return None if of is None or wrt is None else f"d{of}/d{wrt}"
+    parts = []
+    layers = neuron_layers(parsed.kind, parsed.indices, depth)
+    for index, layer in zip(parsed.indices, layers, strict=True):
+        if layer in positions:
+            position, shared = positions[layer]
+            if index != shared:
+                return None
+            parts.append(f"{{{position}}}")
+        else:
+            parts.append(str(index))
+    text = f"{parsed.kind}[{','.join(parts)}]" if parts else parsed.kind
+    return text + "'" if parsed.updated else text
 
 
 def derivative_id(of: str, wrt: str) -> str:
