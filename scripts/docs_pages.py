@@ -3,8 +3,9 @@
     python scripts/docs_pages.py
 
 Writes docs/images/worked-example-001-page-N.png (the PDF's pages at 100 dpi, by
-pdftoppm) and docs/images/worked-example-001.svg (the diagram of the Markdown notes), so
-a reader sees what ``symnn latex`` gives before installing.
+pdftoppm), docs/images/worked-example-001-compact-page-N.png (the same with
+``--style compact``) and docs/images/worked-example-001.svg (the diagram of the Markdown
+notes), so a reader sees what ``symnn latex`` gives before installing.
 """
 
 from __future__ import annotations
@@ -30,13 +31,15 @@ def main() -> None:
     path = examples.path(examples.WORKED_EXAMPLE)
     derivation = derive(spec.load(path))
     IMAGES.mkdir(parents=True, exist_ok=True)
-    for old in IMAGES.glob(f"{STEM}-page-*.png"):
+    for old in IMAGES.glob(f"{STEM}-*page-*.png"):
         old.unlink()
-    with tempfile.TemporaryDirectory() as work:
-        pdf = Path(work) / f"{STEM}.pdf"
-        pdf.write_bytes(compile_pdf(render(derivation, "tex", source=path.name)))
-        subprocess.run(["pdftoppm", "-png", "-r", "100", str(pdf),
-                        str(IMAGES / f"{STEM}-page")], check=True)
+    for style, prefix in (("full", f"{STEM}-page"), ("compact", f"{STEM}-compact-page")):
+        with tempfile.TemporaryDirectory() as work:
+            pdf = Path(work) / f"{STEM}.pdf"
+            pdf.write_bytes(compile_pdf(render(derivation, "tex", source=path.name,
+                                               style=style)))
+            subprocess.run(["pdftoppm", "-png", "-r", "100", str(pdf), str(IMAGES / prefix)],
+                           check=True)
     (IMAGES / f"{STEM}.svg").write_text(diagram_svg(derivation), encoding="utf-8")
     for image in sorted(IMAGES.glob(f"{STEM}*")):
         print(image.relative_to(ROOT))

@@ -5,7 +5,8 @@ marks and fills in each member's names (``symnn.render.templates``). These tests
 every row both ways, on nets whose indices reach two digits (``w_{19}`` but
 ``w_{1,10}``), with activations whose derivative has a power (tanh: braces around a
 base with a superscript), softmax (its neurons are coupled: printed one by one), a
-shared bias, values and the update step.
+shared bias, values and the update step, a batch trained by Adam (ids with ``#s`` and
+``@t``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ NETS = {
                            "values": values([11, 10, 3], [0, 1, 0])},
     "tanh-shared-bias": {"network": {"layers": [3, 12, 2], "activation": "tanh",
                                      "loss": "half-sse", "bias": "per-layer"}},
+    "adam-batch": {"network": {"layers": [3, 4, 2], "activation": "sigmoid", "loss": "mse"},
+                   "values": {**values([3, 4, 2], [0, 1]), "inputs": [[1, 0, -1], [0, 1, 2]],
+                              "targets": [[0, 1], [1, 0]], "optimizer": "adam", "steps": 2,
+                              "learning_rate": Fraction(1, 10)}},
     "relu-softmax": {"network": {"layers": [10, 4, 3], "activation": ["relu", "softmax"],
                                  "loss": "cross-entropy"}},
 }
@@ -73,8 +78,8 @@ def test_every_member_prints_as_its_whole_row(name):
 
 def test_softmax_neurons_are_printed_one_by_one():
     _, templates = printed_both_ways(NETS["relu-softmax"])
-    assert templates[("delta", (3, None), False)] is None  # δ_j mentions every out[3,i]
-    assert templates[("delta", (2, None), False)] is not None
+    assert templates[("delta", (3, None), "")] is None  # δ_j mentions every out[3,i]
+    assert templates[("delta", (2, None), "")] is not None
 
 
 def test_the_table_has_every_row():

@@ -1,5 +1,6 @@
 """``symnn latex SPEC [-o FILE] [--format tex|fragment|markdown|pdf] [--notation PRESET]
-[--diagram names|values] [--only ID ...]``: the derivation as a document for notes.
+[--style full|compact] [--diagram names|values] [--only ID ...]``: the derivation as a
+document for notes (``--style compact``: per layer one formula and a table of numbers).
 
 Without ``-o`` the text formats go to standard output and a PDF to ``SPEC-STEM.pdf``.
 Markdown written to a file gets the network diagram as an SVG beside it (``notes.md``:
@@ -20,7 +21,14 @@ from typing import TextIO
 from symnn import limits, notation, spec
 from symnn.derive import derive
 from symnn.output import write_atomic
-from symnn.render.latex import DIAGRAM_STYLES, FORMATS, compile_pdf, diagram_svg, render
+from symnn.render.latex import (
+    DIAGRAM_STYLES,
+    FORMATS,
+    STYLES,
+    compile_pdf,
+    diagram_svg,
+    render,
+)
 
 SUFFIX_FORMATS = {".tex": "tex", ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf"}
 
@@ -36,6 +44,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--notation", metavar="PRESET",
                         help=f"notation preset: {', '.join(notation.PRESETS)} (default: the "
                              "spec's [notation] preset, else net-out)")
+    parser.add_argument("--style", choices=STYLES, default="full",
+                        help="full (default: every chain, the matrix form) or compact (per layer "
+                             "the general formula once, then a table of every neuron's numbers)")
     parser.add_argument("--diagram", choices=DIAGRAM_STYLES, default="names",
                         help="what the network diagram shows: names (default) or values "
                              "(outputs on the neurons, gradients on the edges; needs [values])")
@@ -54,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     derivation = derive(network_spec)
     source = Path(args.spec).name
     if fmt == "pdf":
-        tex = render(derivation, "tex", chosen, args.only, source, diagram=args.diagram)
+        tex = render(derivation, "tex", chosen, args.only, source, diagram=args.diagram,
+                     style=args.style)
         output = args.output or f"{Path(args.spec).stem}.pdf"
         write_atomic(Path(output), compile_pdf(tex))
         print(f"wrote {output}", file=sys.stderr)
@@ -62,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     svg_path = Path(args.output).with_suffix(".svg") if args.output and fmt == "markdown" \
         else None
     text = render(derivation, fmt, chosen, args.only, source,
-                  svg_name=svg_path.name if svg_path else None, diagram=args.diagram)
+                  svg_name=svg_path.name if svg_path else None, diagram=args.diagram,
+                  style=args.style)
     if svg_path is not None:
         write_atomic(svg_path, diagram_svg(derivation, chosen, args.diagram).encode("utf-8"))
     if args.output:

@@ -83,8 +83,8 @@ class JsonPrinter(RowPrinter):
     def _update(self, row: Quantity) -> dict:
         rule = row.update
         if rule.after_step:
-            after = r"\big|_{\text{updated parameters}}"
-            return {"expression": f"{self.ref(rule.param)} at the updated parameters",
+            after = rf"\big|_{{\text{{{rule.parameters}}}}}"
+            return {"expression": f"{self.ref(rule.param)} at the {rule.parameters}",
                     "latex": f"{self.name(row.id)} = {self.name(rule.param)}{after}"}
         expression = self.text.doprint(rule.expression)
         if rule.fixed:
@@ -128,7 +128,7 @@ class TablePrinter(RowPrinter):
     def _formula(self, row: Quantity) -> str:
         """The row's formula, whole."""
         if row.update is not None and row.update.after_step:
-            return f"{self.ref(row.update.param)} at the updated parameters"
+            return f"{self.ref(row.update.param)} at the {row.update.parameters}"
         if row.update is not None:
             formula = self.text.doprint(row.update.expression)
             return formula + (" (update_biases = false)" if row.update.fixed else "")
