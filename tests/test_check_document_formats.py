@@ -149,7 +149,12 @@ def test_schiendorfer_2020():
              j.verdict.verdict) for j in result.judged]
     assert rows == [(22, "out[3,1]", "0.73", "correct"), (23, "out[3,2]", "0.12", "correct")]
     assert [(f.line, f.verdict) for f in result.formulas] == [
-        (31, "correct"), (37, "unread"), (54, "unread"), (55, "unread"),
+        (31, "correct"), (37, "unread"), (54, "correct"), (55, "unread"),
     ]
+    # e_1^2 + e_2^2 names no quantity: the sides that can be read are checked, it is listed
+    assert result.formulas[2].note == (
+        "holds for this network; side 3 (e_1^2 + e_2^2) not read: a name in it is no "
+        "quantity of this network"
+    )
     # L(3) = 16 is the loss of the post's one-weight example, not of this network
     assert skipped_counts(result) == {"prose": 3, "unknown": 1, "point": 2}

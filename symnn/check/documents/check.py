@@ -119,6 +119,13 @@ def _judge(checker: Checker, located: list[Located]):
     """The verdicts, with names that moved read as the quantity their number fits."""
     claims_read = [item.claim for item in located]
     verdicts = checker.check(claims_read)
+    names = checker.names
+    for index, other in moves.slipped(claims_read, verdicts, checker.exact).items():
+        written = located[index].claim.id
+        verdicts[index].note = (
+            f"the number is {names.plain(other)} ({other}), the same neuron one layer off: "
+            f"a slip in the name {names.plain(written)} ({written})"
+        )
     moved = moves.reread(claims_read, verdicts, checker.exact)
     if not moved:
         return located, verdicts
@@ -126,7 +133,6 @@ def _judge(checker: Checker, located: list[Located]):
     verdicts = checker.check(claims_read)
     for index, claim in moved.items():
         before = located[index].claim.id
-        names = checker.names
         verdicts[index].note = "; ".join(
             part for part in (
                 f"read as {names.plain(claim.id)} ({claim.id}): the number is not "

@@ -29,10 +29,11 @@ from functools import cached_property
 
 import sympy
 
+from symnn.check.documents import matrices
 from symnn.check.formula import FormulaError, NameRef, parse_formula
 from symnn.check.model import run
 from symnn.check.names import PRIMES, Names
-from symnn.naming import kind_of, parse_id, symbol
+from symnn.naming import gradient_id, kind_of, parse_id, qid, symbol, updated_id
 
 LETTERS = "ijkl"  # free indices; L is the output layer, n and m are sizes
 POINTS = 2  # random points of the identity test
@@ -40,7 +41,6 @@ SEED = 20260318
 TOLERANCE = sympy.Rational(1, 10**20)
 MAX_INSTANCES = 64  # index assignments tried per formula
 MAX_VARIANTS = 120  # slip variants (and pairs) tried per side
-MATRIX = re.compile(r"\\begin\{[bpvBV]?matrix\}|\\[cvd]dots|\\odot|\^\{?[Tt]\}?(?![a-zA-Z])")
 SCRIPT = re.compile(r"([_^])\s*(\{(?:[^{}]|\{[^{}]*\})*\}|\\[a-zA-Z]+|[^\s{}\\])")
 ACTIVATION = re.compile(
     r"(?P<f>\\phi|\\varphi|\\sigma|\\theta|f|g)\s*(?P<prime>'|’|‘|´|\^\{?\\prime\}?)?\s*"
@@ -53,7 +53,10 @@ ARGUMENTS = re.compile(r"^(?P<head>[^()]{1,80}?)\s*\((?P<args>[^()+-]*)\)\s*$") 
 PLACEHOLDER, PLACEHOLDER_START = "Q", 900001  # Q_{900001}: a written-out sum in a side
 DERIVATIVE = "∂:"  # prefix of the symbol standing for ∂A/∂B in a parsed side
 INDEX_SCRIPT = re.compile(r"[ijklLmn0-9+\-,() =]*")  # a script made of indices
-SLIPS = ("index-swap", "layer-index", "index", "sign")
+SLIPS = ("index-swap", "layer-index", "index", "sign", "transpose")
+DEFINED = re.compile(r"(?P<base>[A-Z]|\\delta)\s*_\s*\{?\s*(?P<letter>l)\s*\}?")  # X_l = [..]
+WRITTEN = matrices.WRITTEN_NAME
+UPDATED = re.compile(r"\{(.*)\}'", re.S)  # {W_l}': the matrix after the update step
 
 
 @dataclass
@@ -87,6 +90,7 @@ class Formulas:
         self._memo: dict = {}
         self._sum_table: dict[str, sympy.Expr] = {}  # placeholder label -> a sum written out
         self._parsed: dict = {}
+        self.defined: dict = {}  # matrix name -> its literal for a layer (the document's)
         self.constants = {"n": sympy.Integer(network.size(network.depth))}
         rate = checker.derivation.spec.values.learning_rate
         if rate is not None:
@@ -142,28 +146,31 @@ class Formulas:
 
     def check(self, sides: list[str], line: int, text: str) -> FormulaVerdict:
         """Instantiate every side for every index value and compare it with the first."""
-        if any(MATRIX.search(side) for side in sides):
-            return FormulaVerdict(line, text, "unread", "a matrix form (not read)")
         left = sides[0]
+        defines = self._define(sides)
         letters = sorted(c for c in _script_letters(left) if c in LETTERS)
         assignments = _assignments(letters, self.layers, self.width)[:MAX_INSTANCES]
-        if any(left.strip() in side for side in sides[1:]) and self._parameter(left, assignments):
+        if any(left.strip() in side for side in sides[1:]) and (
+            self._parameter(left, assignments) or matrices.WRITTEN_NAME.fullmatch(left.strip())
+        ):
             left = "{" + left + "}'"  # w = w - η ∂E/∂w: the left side is the updated value
-        valid, instances, problem = [], [], None
-        for values in assignments:
-            try:
-                known = all(self._value(side, values, 0) is not None
-                            for side in [left, *sides[1:]])
-            except FormulaError as exc:
-                problem = problem or exc.reason
-                continue
-            if not known:
-                continue
-            valid.append(values)
-            left_id = self._left_id(left, values)
-            if left_id:
-                instances.append(left_id)
+        every = [left, *sides[1:]]
+        known, problems = {}, {}
+        for number, values in enumerate(assignments):
+            for index, side in enumerate(every):
+                try:
+                    known[index, number] = self._value(side, values, 0) is not None
+                except FormulaError as exc:
+                    problems.setdefault(index, exc.reason)
+                    known[index, number] = False
+        numbers = range(len(assignments))
+        readable = [i for i in range(1, len(every))
+                    if any(known[0, n] and known[i, n] for n in numbers)]
+        unread = [i for i in range(1, len(every)) if i not in readable] if readable else []
+        valid = [assignments[n] for n in numbers
+                 if readable and known[0, n] and all(known[i, n] for i in readable)]
         if not valid:
+            problem = next(iter(problems.values()), None)
             if problem and not _unresolved(problem):
                 return FormulaVerdict(line, text, "unread", f"cannot be read: {problem}")
             if not letters:
@@ -171,29 +178,59 @@ class Formulas:
                                       "a name in it is no quantity of this network")
             return FormulaVerdict(line, text, "not-about-this-network",
                                   "names no quantity of this network for any index value")
+        instances = [i for i in (self._left_id(left, values) for values in valid) if i]
+        not_read = [
+            f"side {index + 1} ({_short(every[index])}) not read: "
+            + (problems.get(index) or "a name in it is no quantity of this network")
+            for index in unread
+        ]
         wrong_sides = []
-        for index, side in enumerate(sides[1:], start=1):
-            bad = [values for values in valid if not self._same(left, side, values)]
+        for index in readable:
+            bad = [values for values in valid if not self._same(left, every[index], values)]
             if bad:
-                wrong_sides.append((index, side, bad))
+                wrong_sides.append((index, every[index], bad))
         if not wrong_sides:
             shown = _shown_assignments(valid)
-            return FormulaVerdict(line, text, "correct", f"holds for {shown}",
-                                  instances=instances)
+            note = "; ".join([defines + f"holds for {shown}", *not_read])
+            return FormulaVerdict(line, text, "correct", note, instances=instances)
         verdict = FormulaVerdict(line, text, "wrong", "", instances=instances)
         notes = []
         for index, side, bad in wrong_sides:
             where = _shown_assignments(bad)
             found = self._explain(left, side, bad + [v for v in valid if v not in bad])
             what = f"side {index + 1} ({_short(side)}) is wrong for {where}"
+            shapes = self._shapes(left, side, bad[0])
+            if shapes:
+                what += f" ({shapes})"
             if found:
                 causes, corrected = found
                 verdict.causes += [c for c in causes if c not in verdict.causes]
                 verdict.corrected.append(corrected)
                 what += f": {' and '.join(causes)}; it should read {corrected}"
             notes.append(what)
-        verdict.note = "; ".join(notes)
+        verdict.note = "; ".join(notes + not_read)
         return verdict
+
+    def _define(self, sides: list[str]) -> str:
+        """Record ``W_l = \\begin{bmatrix}…\\end{bmatrix}`` as the document's ``W_l``."""
+        name = DEFINED.fullmatch(sides[0].strip())
+        if len(sides) != 2 or name is None:
+            return ""
+        found = matrices.literals(sides[1].strip())
+        if len(found) != 1 or found[0][:2] != (0, len(sides[1].strip())):
+            return ""
+        body, letter, output = found[0][2], name["letter"], self.output
+        self.defined[name["base"]] = lambda layer: _instantiate(body, {letter: layer}, output)
+        self._memo.clear()
+        self._parsed.clear()
+        return f"defines {sides[0].strip()}; "
+
+    def _shapes(self, left: str, side: str, values: dict) -> str:
+        """``a 2×2 matrix where the left side is a number`` when the shapes differ."""
+        a, b = self._value(left, values, 0), self._value(side, values, 0)
+        if a is None or b is None or matrices.shape_of(a) == matrices.shape_of(b):
+            return ""
+        return f"{_shape(b)} where the left side is {_shape(a)}"
 
     def _parameter(self, left: str, assignments: list[dict]) -> bool:
         """True when the left side names a weight or bias (for some index value)."""
@@ -224,9 +261,23 @@ class Formulas:
                 return False
         return True
 
-    def _expression(self, side: str, values: dict) -> sympy.Expr | None:
-        """A side instantiated, with a symbol per quantity (None: a name is not in the net)."""
-        text = self._activations(_instantiate(side, values, self.output))
+    def _expression(self, side: str, values: dict):
+        """A side instantiated, with a symbol per quantity (None: a name is not in the net).
+
+        A matrix form is a ``sympy.Matrix`` of such expressions (``matrices``).
+        """
+        text = _instantiate(side, values, self.output)
+        if matrices.is_matrix_side(side) and not self._is_call(text):
+            return self._matrix(text)
+        return self._scalar(text, values)
+
+    def _is_call(self, text: str) -> bool:
+        arguments = ARGUMENTS.match(text)
+        return bool(arguments) and self.names.read(arguments["head"]) is not None
+
+    def _scalar(self, text: str, values: dict | None = None) -> sympy.Expr | None:
+        """An instantiated scalar text read (None: a name is not in the network)."""
+        text = self._activations(text)
         text = PRODUCT.sub(r"} \\cdot (", text)
         arguments = ARGUMENTS.match(text)
         if arguments and self.names.read(arguments["head"]) is not None:
@@ -235,10 +286,85 @@ class Formulas:
             reading = self.names.read(text) if len(text) < 200 else None
             return None if reading is None else symbol(reading.id)
         try:
-            text = self._sums(text, values)
+            text = self._sums(text, values or {})
         except LookupError:
             return None
         return self._parse(text)
+
+    def _matrix(self, text: str):
+        """A matrix form read into a matrix of expressions (None: a name is not in the net)."""
+        updated = UPDATED.fullmatch(text.strip())
+        reader = matrices.Reader(self._scalar, self._vector, self._prefixed, self._activate,
+                                 self._gradient)
+        try:
+            value = matrices.Parser(updated[1] if updated else text, reader, self.defined).parse()
+        except LookupError:
+            return None
+        if updated:
+            value = value.applyfunc(_updated) if isinstance(value, sympy.MatrixBase) else value
+        return value
+
+    # ---------------------------------------------------------------- matrix names
+
+    def _vector(self, base: str, layer: int) -> sympy.Matrix | None:
+        """The derivation's column for a matrix name: X (out), B, \\delta at a layer; Y."""
+        network = self.checker.derivation.network
+        internal = layer - self.names.notation.first_layer + 1
+        if base in ("Y", "D"):
+            ids = [qid("d", j) for j in range(1, network.size(network.depth) + 1)]
+        elif not 1 <= internal <= network.depth:
+            return None
+        elif base == "X":
+            ids = [qid("out", internal, j) for j in range(1, network.size(internal) + 1)]
+        elif base == "\\delta":
+            ids = [qid("delta", internal, j) for j in range(1, network.size(internal) + 1)]
+        elif base == "B" and internal > 1:
+            ids = [network.bias_of(internal, j) for j in range(1, network.size(internal) + 1)]
+        else:
+            return None
+        known = self.points[0]["values"]
+        if not all(i is not None and i in known for i in ids):
+            return None
+        return sympy.Matrix([symbol(i) for i in ids])
+
+    def _prefixed(self, prefix: str, matrix: sympy.Matrix) -> sympy.Matrix:
+        """``net X``/``out X``: every entry's neuron, as its net or its out."""
+
+        def entry(value):
+            parsed = parse_id(value.name) if isinstance(value, sympy.Symbol) else None
+            if parsed is None or parsed.kind not in ("net", "out"):
+                raise FormulaError(f"{prefix} of an entry that is not a neuron", prefix, 0)
+            name = qid(prefix, *parsed.indices)
+            if name not in self.points[0]["values"]:
+                raise LookupError(name)
+            return symbol(name)
+
+        try:
+            return matrix.applyfunc(entry)
+        except LookupError:
+            return None
+
+    def _activate(self, value, prime: bool):
+        """φ(net x) -> out x; φ'(net x) -> ∂out x/∂net x, for one entry."""
+        parsed = parse_id(value.name) if isinstance(value, sympy.Symbol) else None
+        if parsed is None or parsed.kind != "net":
+            raise FormulaError("\\phi of an entry that is not a net value", str(value), 0)
+        out = qid("out", *parsed.indices)
+        if prime:
+            return sympy.Symbol(f"{DERIVATIVE}{out}|{value.name}", real=True)
+        return symbol(out)
+
+    def _gradient(self, value):
+        """∂E/∂(entry): the gradient the derivation has, or the chain rule through E."""
+        if not isinstance(value, sympy.Symbol):
+            raise FormulaError("a derivative by an entry that is not a quantity", str(value), 0)
+        try:
+            gradient = gradient_id(value.name)
+        except (ValueError, KeyError):
+            gradient = None
+        if gradient is not None and gradient in self.points[0]["values"]:
+            return symbol(gradient)
+        return sympy.Symbol(f"{DERIVATIVE}E|{value.name}", real=True)
 
     def _parse(self, text: str) -> sympy.Expr | None:
         """The formula with a symbol per quantity, or None when a name is not in the net."""
@@ -251,9 +377,14 @@ class Formulas:
                 self._parsed[text] = None
         return self._parsed[text]
 
-    def _at(self, expr: sympy.Expr | None, point: dict):
+    def _at(self, expr, point: dict):
         if expr is None:
             return None
+        if isinstance(expr, sympy.MatrixBase):
+            entries = [self._at(entry, point) for entry in expr]
+            if any(entry is None for entry in entries):
+                return None
+            return sympy.ImmutableMatrix(expr.rows, expr.cols, entries)
         numbers = {}
         for variable in expr.free_symbols:
             value = self._number(variable.name, point)
@@ -274,6 +405,13 @@ class Formulas:
         if ref.base == PLACEHOLDER and ref.sup is None and ref.sub in self._sum_table:
             return self._sum_table[ref.sub]
         quantity_id = self.names.of_ref(ref)
+        if quantity_id is None and ref.prefix is not None and ref.derivative_of is None:
+            reading = self.names.read(str(ref))  # out x_1^1: an input under its out name
+            quantity_id = reading.id if reading else None
+        if quantity_id is None and ref.base == "n" and ref.sup is None and ref.sub in (
+            "L", str(self.output)
+        ):
+            return self.constants["n"]  # n_L: the size of the output layer
         if quantity_id is not None and quantity_id in self.points[0]["values"]:
             return symbol(quantity_id)
         if ref.derivative_of is not None:  # a local factor such as ∂out/∂net: differentiated
@@ -448,14 +586,50 @@ def _variants(side: str) -> list[tuple[str, int, int, str]]:
         if kind == "_" and len(letters) == 1 and len(inner.strip()) == 1:
             for other in sorted(_script_letters(side) & set(LETTERS) - {letters[0], "l"}):
                 found.append(("index", start, end, f"_{{{other}}}"))
-        layer = re.fullmatch(r"\s*([lL])\s*(?:([+-])\s*(\d+))?\s*", inner)
-        if kind == "^" and layer:
-            offset = int(layer[3] or 0) * (-1 if layer[2] == "-" else 1)
-            for shift in (1, -1):
-                new = offset + shift
-                shown = layer[1] + ("" if new == 0 else f"{new:+d}")
-                found.append(("layer-index", start, end, f"^{{{shown}}}"))
+        names = kind == "_" and any(m.end() == end for m in WRITTEN.finditer(side))
+        if kind == "^" or names:  # x^{l}, and the layer of a matrix name: X_{l}
+            found += [("layer-index", start, end, new) for new in _layer_shifts(kind, inner)]
+    found += _literal_variants(side)
     found.append(("sign", len(side), len(side), ""))
+    if matrices.is_matrix_side(side):
+        found += _transpose_variants(side)
+    return found
+
+
+def _layer_shifts(kind: str, inner: str) -> list[str]:
+    """``^{l+1}`` and ``^{l-1}`` for ``^{l}``: the scripts one layer off."""
+    layer = re.fullmatch(r"\s*([lL])\s*(?:([+-])\s*(\d+))?\s*", inner)
+    if layer is None:
+        return []
+    offset = int(layer[3] or 0) * (-1 if layer[2] == "-" else 1)
+    shifted = [offset + shift for shift in (1, -1)]
+    return [f"{kind}{{{layer[1]}{'' if new == 0 else f'{new:+d}'}}}" for new in shifted]
+
+
+def _literal_variants(side: str) -> list[tuple[str, int, int, str]]:
+    """A layer slip made in every entry of a matrix literal, undone in all of them at once."""
+    found = []
+    for start, end, _body in matrices.literals(side):
+        text = side[start:end]
+        scripts = {(m[1], m[2]) for m in SCRIPT.finditer(text) if m[1] == "^"}
+        for kind, content in sorted(scripts):
+            inner = content[1:-1] if content.startswith("{") else content
+            for new in _layer_shifts(kind, inner):
+                changed = SCRIPT.sub(
+                    lambda m, k=kind, c=content, n=new: n if (m[1], m[2]) == (k, c) else m[0],
+                    text,
+                )
+                found.append(("layer-index", start, end, changed))
+    return found
+
+
+def _transpose_variants(side: str) -> list[tuple[str, int, int, str]]:
+    """A transpose taken away, or put after a bracket, a matrix or a matrix name."""
+    found = [("transpose", m.start(), m.end(), "") for m in matrices.TRANSPOSE.finditer(side)]
+    ends = [m.end() for m in re.finditer(r"\\right\s*\)|\)|\\end\s*\{[bpvBV]?matrix\}", side)]
+    ends += [m.end() for m in WRITTEN.finditer(side)]
+    taken = {m.start() for m in matrices.TRANSPOSE.finditer(side)}
+    found += [("transpose", end, end, "^{T}") for end in sorted(set(ends)) if end not in taken]
     return found
 
 
@@ -477,8 +651,24 @@ def _assignments(letters: list[str], layers: list[int], width: int) -> list[dict
 
 
 def _close(x, y) -> bool:
+    x, y = matrices.plain(x), matrices.plain(y)
+    if isinstance(x, sympy.MatrixBase) or isinstance(y, sympy.MatrixBase):
+        same = matrices.shape_of(x) == matrices.shape_of(y)
+        return same and all(_close(a, b) for a, b in zip(x, y, strict=True))
     scale = max(abs(sympy.N(y, 30)), sympy.Integer(1))
     return abs(sympy.N(x - y, 30)) <= TOLERANCE * scale
+
+
+def _shape(value) -> str:
+    rows, cols = matrices.shape_of(value)
+    return "a number" if (rows, cols) == (1, 1) else f"a {rows}×{cols} matrix"
+
+
+def _updated(value):
+    """An entry's value after the update step (a weight or bias)."""
+    if not isinstance(value, sympy.Symbol):
+        raise FormulaError("an update of an entry that is not a parameter", str(value), 0)
+    return symbol(updated_id(value.name))
 
 
 def _unresolved(reason: str) -> bool:

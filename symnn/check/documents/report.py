@@ -102,7 +102,7 @@ def _text(result: DocumentCheck) -> str:
             lines.append(
                 f"{formula.line:<5} {FORMULA_LABELS[formula.verdict]:<24} {_shorten(formula.text)}"
             )
-            if formula.verdict != "correct":
+            if formula.verdict != "correct" or " not read: " in formula.note:
                 lines.append(textwrap.fill(formula.note, NOTE_WIDTH, initial_indent="    ",
                                            subsequent_indent="    "))
     unreadable = _unreadable(result)
