@@ -229,14 +229,22 @@ def _passes(derivation: Derivation, definitions: dict, t: int, final: bool,
 
 
 def step_definitions(derivation: Derivation, step: int, rate: sympy.Rational,
-                     slip: str | None = None) -> dict:
-    """Step number ``step``: each parameter's optimizer state and value after it."""
+                     slip: str | None = None, *, general: bool = False) -> dict:
+    """Step number ``step``: each parameter's optimizer state and value after it.
+
+    ``general``: the rule in the symbols of the hyper-parameters (``optimizers.HYPER``,
+    ``optimizers.DECAY``) instead of their numbers, as the documents write it first."""
     values = derivation.spec.values
     optimizer = optimizers.get(values.optimizer)
     hyper = {**values.hyper_parameters, "learning_rate": rate}
     at_step = sympy.oo if slip == "no-bias-correction" else step
-    rule = optimizers.step_rule(values.optimizer, at_step, hyper)
+    if general:
+        rule = optimizers.general_rule(values.optimizer, at_step)
+    else:
+        rule = optimizers.step_rule(values.optimizer, at_step, hyper)
     decay = sympy.Rational(hyper.get(optimizers.WEIGHT_DECAY, 0))
+    if general and decay:
+        decay = optimizers.DECAY
     t = step - 1
     result: dict[str, sympy.Expr] = {}
     for param in derivation.network.parameter_ids():
@@ -244,7 +252,7 @@ def step_definitions(derivation: Derivation, step: int, rate: sympy.Rational,
         if kind_of(param) == "b" and not values.update_biases:
             result[at(param, step=step)] = before
             continue
-        if values.optimizer == "sgd" and not decay:
+        if values.optimizer == "sgd" and not decay and not general:
             result[at(param, step=step)] = _step(before, _gradient(param, t, decay), rate)
             continue
         names = {optimizers.P: before, optimizers.G: _gradient(param, t, decay)}
@@ -260,7 +268,7 @@ def step_definitions(derivation: Derivation, step: int, rate: sympy.Rational,
     return result
 
 
-def _gradient(param: str, t: int, decay: sympy.Rational) -> sympy.Expr:
+def _gradient(param: str, t: int, decay: sympy.Expr) -> sympy.Expr:
     """g of a step from the parameters after t steps: ∂E/∂p (+ weight decay · p)."""
     gradient = symbol(at(gradient_id(param), step=t))
     return gradient + decay * symbol(at(param, step=t)) if decay else gradient

@@ -53,6 +53,7 @@ NEW = {kind: sympy.Symbol(kind + "_new", real=True) for kind in STATE}
 HYPER_NAMES = ("learning_rate", "momentum", "alpha", "beta1", "beta2", "eps")
 HYPER = {name: sympy.Symbol(name, positive=True) for name in HYPER_NAMES}
 WEIGHT_DECAY = "weight_decay"
+DECAY = sympy.Symbol("weight_decay", positive=True)  # λ of g = ∂E/∂p + λp, in documents
 # PyTorch's defaults (torch.optim, 2.x); learning_rate's is the optimizer's own.
 DEFAULTS = {
     "momentum": Fraction(9, 10),
@@ -154,6 +155,12 @@ def get(name: str) -> Optimizer:
         return OPTIMIZERS[name]
     except KeyError:
         raise SpecError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}") from None
+
+
+def general_rule(name: str, t) -> dict[str, sympy.Expr]:
+    """The rule of step ``t`` in the symbols of its hyper-parameters (``HYPER``), as the
+    documents write it before the numbers."""
+    return get(name).rule(t)
 
 
 def step_rule(name: str, t, hyper: dict[str, Fraction]) -> dict[str, sympy.Expr]:

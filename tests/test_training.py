@@ -206,7 +206,7 @@ def test_optimizer_without_learning_rate_takes_torch_default():
                                   "weight_decay": Fraction(1, 10)}
 
 
-@pytest.mark.parametrize("case", ["adam-decay", "nesterov", "rmsprop"])
+@pytest.mark.parametrize("case", ["adam", "adam-decay", "nesterov", "rmsprop"])
 def test_generated_module_reproduces_the_steps(tmp_path, case):
     """optimizer_step of the generated module, run as many steps as the spec says, gives
     the derivation's parameters and optimizer state to 1e-10."""
@@ -255,6 +255,13 @@ def test_training_document_compiles_and_its_math_renders_in_katex(tmp_path):
     tex_source = render_document(derivation, "tex")
     assert r"\section*{6. Training}" in tex_source or "6. Training" in tex_source
     assert r"{m_{w_{12}^{2}}}^{[2]} &= " in tex_source
+    # the rule in symbols, then in numbers; every sample of the batch; the intro says so
+    assert (r"\left(1 - \beta_1\right) + \beta_1 \, {m_{w_{12}^{2}}}' = (-0.02052) \cdot "
+            r"\left(1 - 0.9\right) + 0.9 \cdot (-0.003191) \approx -0.004924") in tex_source
+    assert r"\mathbf{x}^{(3)} &= (0.9, 0.6)^{\top}, \quad \mathbf{d}^{(3)} = (1, 1)^{\top}" \
+        in tex_source
+    assert "then takes 3 steps of adam on a batch of 3 samples" in tex_source
+    assert "sample 1 of the batch of 3" in tex_source
     pdf = compile_latex(tex_source, tmp_path)
     assert len(pdf_page_pngs(pdf, tmp_path, dpi=20)) >= 10
     markdown = render_document(derivation, "markdown")

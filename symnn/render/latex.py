@@ -34,7 +34,7 @@ from symnn import activations, claimable, losses, optimizers
 from symnn import notation as notations
 from symnn.document import Definition, Products, statement
 from symnn.errors import SymnnError
-from symnn.evaluate import Numbers, evaluate, is_training, worked_definitions
+from symnn.evaluate import Numbers, evaluate, is_training, step_definitions, worked_definitions
 from symnn.matrix import layer_matrices
 from symnn.naming import at, gradient_id, parse_id, qid, state_id, symbol, updated_id
 from symnn.notation import Layer, Notation, matrix_name
@@ -310,7 +310,16 @@ class _Builder:
             "matrix": self.section_matrix(),
             "update": self.section_update(),
             "training": self.section_training(),
+            **self.batch_intro(),
         }
+
+    def batch_intro(self) -> dict:
+        """For a batch, what the numbers of section 1 are (sample 1's)."""
+        values = self.derivation.spec.values
+        if values is None or not values.is_batch:
+            return {}
+        return {"values_intro": f"The numbers of the example (sample 1 of the batch of "
+                                f"{values.batch_size}; section 6 lists every sample):"}
 
     def context_header(self) -> dict:
         """What every style's document says before its sections."""
@@ -1004,13 +1013,21 @@ class _Builder:
         optimizer = optimizers.get(values.optimizer)
         worked = worked_definitions(self.derivation)
         names = {symbol(k): operand_tex(v, k) for k, v in self.all_numbers.values.items()}
-        hyper = [f"{_HYPER_TEX[k]} = {number_tex(sympy.Rational(v))}"
-                 for k, v in values.hyper_parameters.items()]
+        hyper = []
+        for key, value in values.hyper_parameters.items():
+            general = optimizers.DECAY if key == optimizers.WEIGHT_DECAY else \
+                optimizers.HYPER[key]
+            self.names[general] = _HYPER_TEX[key]
+            names[general] = operand_tex(sympy.Rational(value))
+            hyper.append(f"{_HYPER_TEX[key]} = {number_tex(sympy.Rational(value))}")
+        rate = sympy.Rational(values.learning_rate)
         steps = []
         for t in range(1, values.steps + 1):
             means = [k for k in ("E", *map(gradient_id, self.network.parameter_ids()))
                      if values.is_batch and (k == "E" or self.show(k))]
             rows = [self.training_row(at(k, step=t - 1), worked, names) for k in means]
+            rules = step_definitions(self.derivation, t, rate, general=True)
+            worked = {**worked, **rules}
             for param in self.network.parameter_ids():
                 if not self.show(param):
                     continue
@@ -1020,13 +1037,30 @@ class _Builder:
             steps.append({"number": t, "rows": rows,
                           "loss": f"{self.name(at('E', step=t))} &"
                                   f"{self._shown_all(at('E', step=t))}"})
+        count = values.batch_size
+        batch = f" on a batch of {count} samples" if values.is_batch else ""
         return {
+            "summary": f"{values.steps} step{'s' if values.steps > 1 else ''} of "
+                       f"{optimizer.name}{batch}",
+            "batch": self.batch_rows() if values.is_batch else [],
             "optimizer": optimizer.name,
             "formula": optimizer.formula_latex,
             "hyper": ", ".join(hyper),
             "samples": values.batch_size,
             "steps": steps,
         }
+
+    def batch_rows(self) -> list[str]:
+        """``x^(s) = (…)ᵀ,  d^(s) = (…)ᵀ`` for each sample of the batch."""
+        values = self.derivation.spec.values
+        targets = values.batch_targets or [()] * values.batch_size
+        rows = []
+        for s, (x, d) in enumerate(zip(values.batch_inputs, targets, strict=True), start=1):
+            row = rf"\mathbf{{x}}^{{({s})}} &= {_column(x)}"
+            if d:
+                row += rf", \quad \mathbf{{d}}^{{({s})}} = {_column(d)}"
+            rows.append(row)
+        return rows
 
     def training_row(self, quantity_id: str, worked: dict, names: dict) -> str:
         """``name = rule = rule with numbers ≈ value`` for one id of the worked example."""
@@ -1044,6 +1078,11 @@ class _Builder:
 _HYPER_TEX = {"learning_rate": r"\eta", "momentum": r"\mu", "alpha": r"\alpha",
               "beta1": r"\beta_1", "beta2": r"\beta_2", "eps": r"\epsilon",
               optimizers.WEIGHT_DECAY: r"\lambda"}
+
+
+def _column(numbers) -> str:
+    """A vector of given numbers as a transposed row: ``(0.5, 0.25)^T``."""
+    return "(" + ", ".join(number_tex(sympy.Rational(x)) for x in numbers) + r")^{\top}"
 
 
 def _first_sample(derivation: Derivation, numbers: Numbers | None) -> Numbers | None:
