@@ -350,3 +350,26 @@ def test_latex_only_selects_what_a_claimable_id_is_about(capsys):
 def _ids_sorted(text: str) -> list[str]:
     """The lines of a document with each line's `ids` in sorted order (the selection is a set)."""
     return [" ".join(sorted(line.split())) for line in text.splitlines()]
+
+
+def test_a_weight_matrix_is_read_in_the_authors_layout(tmp_path, capsys):
+    """With weights_layout = "input-by-output" the worksheet's matrices have a row per
+    sending neuron, as its weights do: a claimed w[l,:,:] or dE/dw[l,:,:] is read so."""
+    net = WORKED_EXAMPLE_NET.replace(
+        "weights = [[[0.25, 0.1], [0.35, -0.3]], [[0.9, 0.5], [-0.7, 0.3]]]",
+        'weights_layout = "input-by-output"\n'
+        "weights = [[[0.25, 0.35], [0.1, -0.3]], [[0.9, -0.7], [0.5, 0.3]]]",
+    )
+    numbers = evaluate(derive(spec.loads(net)))
+    by_input = [[f"{float(numbers[f'dE/dw[3,{j},{k}]']):.4g}" for j in (1, 2)] for k in (1, 2)]
+    gradients = "[" + ", ".join("[" + ", ".join(row) + "]" for row in by_input) + "]"
+    claims = f'"w[2,:,:]" = [[0.25, 0.35], [0.1, -0.3]]\n"dE/dw[3,:,:]" = {gradients}\n'
+    status, lines = check(tmp_path, capsys, claims, net)
+    assert status == 0 and [c["verdict"] for c in lines] == ["correct", "correct"]
+    assert [e["id"] for e in lines[0]["elements"]] == [
+        "w[2,1,1]", "w[2,2,1]", "w[2,1,2]", "w[2,2,2]"
+    ]
+    status, lines = check(tmp_path, capsys, '"w[2,:,:]" = [[0.25, 0.1], [0.35, -0.3]]\n', net)
+    assert status == 1 and "4 elements (2 correct, 2 wrong)" in lines[0]["note"]
+    status, lines = check(tmp_path, capsys, claims, WORKED_EXAMPLE_NET)  # the default layout
+    assert [c["verdict"] for c in lines] == ["wrong", "wrong"]
