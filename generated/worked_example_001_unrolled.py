@@ -33,7 +33,7 @@ ACTIVATIONS = ("sigmoid", "sigmoid")
 LOSS = "mse"
 BIAS = "per-neuron"
 DTYPE = np.float64
-# The parameters sgd_step updates.
+# The parameters sgd_step and optimizer_step update.
 UPDATED = ("W1", "b1", "W2", "b2")
 # exp(_EXP_MAX) is finite in DTYPE (1 below the largest such argument); the logistic
 # 1/(1 + exp(u)) clips u here, changing only values below DTYPE's smallest normal number.
@@ -151,19 +151,123 @@ def sgd_step(params, X, Y, learning_rate, *, inplace=False):
     return new
 
 
-def train(params, X, Y, *, epochs, batch_size, learning_rate, seed=0, X_test=None,
-          Y_test=None):
-    """Mini-batch gradient descent as in seed 001.
+# The optimizers of optimizer_step, as torch.optim defines them (symnn.optimizers): the
+# state each keeps per parameter (v velocity, m first moment, s second moment; all start
+# at 0) and its hyper-parameters with PyTorch's defaults. weight_decay (L2, default 0)
+# adds weight_decay * p to the gradient first, for every optimizer.
+OPTIMIZERS = {
+    "sgd": {
+        "state": (),
+        "defaults": {"learning_rate": 0.001},
+    },
+    "momentum": {
+        "state": ("v",),
+        "defaults": {"learning_rate": 0.001, "momentum": 0.9},
+    },
+    "nesterov": {
+        "state": ("v",),
+        "defaults": {"learning_rate": 0.001, "momentum": 0.9},
+    },
+    "rmsprop": {
+        "state": ("s",),
+        "defaults": {"learning_rate": 0.01, "alpha": 0.99, "eps": 1e-08},
+    },
+    "adam": {
+        "state": ("m", "s"),
+        "defaults": {"learning_rate": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-08},
+    },
+}
+
+
+def init_state(params, optimizer="sgd"):
+    """An optimizer's state before its first step: t = 0 and zeros shaped as params."""
+    state = {"t": 0}
+    for kind in OPTIMIZERS[optimizer]["state"]:
+        state[kind] = {key: np.zeros_like(params[key]) for key in UPDATED}
+    return state
+
+
+def optimizer_step(params, X, Y, state, *, optimizer="sgd", weight_decay=0.0, inplace=False,
+                   **hyper):
+    """One step of an optimizer on the batch, with the mean gradient over its samples.
+
+    state comes from init_state(params, optimizer) and is updated (t counts the steps).
+    hyper: the optimizer's hyper-parameters (OPTIMIZERS; missing ones take PyTorch's
+    defaults). Returns new parameters; with inplace=True updates params and returns it.
+    """
+    unknown = sorted(set(hyper) - set(OPTIMIZERS[optimizer]["defaults"]))
+    if unknown:
+        raise TypeError(f"optimizer {optimizer!r} has no hyper-parameter {unknown[0]!r}")
+    settings = {**OPTIMIZERS[optimizer]["defaults"], **hyper}
+    grads = _backward(params, X, Y, 1 / len(X))
+    state["t"] += 1
+    new = params if inplace else dict(params)
+    for key in UPDATED:
+        p = params[key]
+        g = grads[key] + weight_decay * p if weight_decay else grads[key]
+        _STEPS[optimizer](new, key, p, g, state, state["t"], **settings)
+    return new
+
+
+def _sgd_step(new, key, p, g, state, t, *, learning_rate):
+    """One sgd step of the parameter new[key] (p) with gradient g."""
+    new[key] = p - g*learning_rate
+
+
+def _momentum_step(new, key, p, g, state, t, *, learning_rate, momentum):
+    """One momentum step of the parameter new[key] (p) with gradient g."""
+    v = g + momentum*state["v"][key]
+    new[key] = p - learning_rate*v
+    state["v"][key] = v
+
+
+def _nesterov_step(new, key, p, g, state, t, *, learning_rate, momentum):
+    """One nesterov step of the parameter new[key] (p) with gradient g."""
+    v = g + momentum*state["v"][key]
+    new[key] = p - learning_rate*(g + momentum*v)
+    state["v"][key] = v
+
+
+def _rmsprop_step(new, key, p, g, state, t, *, learning_rate, alpha, eps):
+    """One rmsprop step of the parameter new[key] (p) with gradient g."""
+    s = g**2*(1 - alpha) + alpha*state["s"][key]
+    new[key] = p - g*learning_rate/(eps + np.sqrt(s))
+    state["s"][key] = s
+
+
+def _adam_step(new, key, p, g, state, t, *, learning_rate, beta1, beta2, eps):
+    """One adam step of the parameter new[key] (p) with gradient g."""
+    m = g*(1 - beta1) + beta1*state["m"][key]
+    s = g**2*(1 - beta2) + beta2*state["s"][key]
+    new[key] = p - learning_rate*m/((1 - beta1**t)*(np.sqrt(s/(1 - beta2**t)) + eps))
+    state["m"][key] = m
+    state["s"][key] = s
+
+
+_STEPS = {
+    "sgd": _sgd_step,
+    "momentum": _momentum_step,
+    "nesterov": _nesterov_step,
+    "rmsprop": _rmsprop_step,
+    "adam": _adam_step,
+}
+
+
+def train(params, X, Y, *, epochs, batch_size, learning_rate, optimizer="sgd", seed=0,
+          X_test=None, Y_test=None, **hyper):
+    """Mini-batch training as in seed 001, with any optimizer of OPTIMIZERS.
 
     Every epoch shuffles the samples, splits them into batches of batch_size (the last
-    may be smaller) and takes one sgd_step per batch, whose gradient is the mean over
-    the batch. Returns (params, history): new parameters (params is not changed) and
-    history["loss"], the loss on (X, Y) after each epoch, plus history["test_loss"] on
-    (X_test, Y_test) when a test set is given.
+    may be smaller) and takes one optimizer_step per batch, whose gradient is the mean
+    over the batch (hyper: weight_decay and the optimizer's hyper-parameters). Returns
+    (params, history): new parameters (params is not changed) and history["loss"], the
+    loss on (X, Y) after each epoch, plus history["test_loss"] on (X_test, Y_test) when a
+    test set is given.
     """
     X = np.asarray(X, dtype=DTYPE)
     Y = np.asarray(Y, dtype=DTYPE)
     params = {key: np.array(value, dtype=DTYPE) for key, value in params.items()}
+    state = init_state(params, optimizer)
     rng = np.random.default_rng(seed)
     history = {"loss": []}
     if X_test is not None:
@@ -172,7 +276,8 @@ def train(params, X, Y, *, epochs, batch_size, learning_rate, seed=0, X_test=Non
         order = rng.permutation(len(X))
         for start in range(0, len(X), batch_size):
             batch = order[start:start + batch_size]
-            sgd_step(params, X[batch], Y[batch], learning_rate, inplace=True)
+            optimizer_step(params, X[batch], Y[batch], state, optimizer=optimizer,
+                           learning_rate=learning_rate, inplace=True, **hyper)
         history["loss"].append(float(loss(params, X, Y)))
         if X_test is not None:
             history["test_loss"].append(float(loss(params, X_test, Y_test)))

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Collection, Iterable
+from dataclasses import replace
 from functools import cache
 
 import sympy
@@ -36,9 +37,12 @@ from symnn.algebra import product, total
 from symnn.compiled import compute, to_number, to_sympy, working_precision
 from symnn.derive import Derivation
 from symnn.errors import SymnnError
+from symnn.evaluate import is_training
 from symnn.naming import (
     DERIVATIVE,
+    STATE_KINDS,
     QuantityId,
+    at,
     canonical,
     change_id,
     derivative_id,
@@ -50,6 +54,9 @@ from symnn.naming import (
 from symnn.network import Network
 
 ONE = sympy.S.One
+# Kinds of a batch as a whole (parameters, their changes and state; the mean gradients).
+BATCH_KINDS = ("w", "b", "Dw", "Db", "dE/dw", "dE/db", *(f"{state}_{kind}"
+               for state in STATE_KINDS for kind in ("w", "b")))
 
 
 # ---------------------------------------------------------------------------- validity
@@ -58,6 +65,7 @@ ONE = sympy.S.One
 def check(network: Network, text: str) -> QuantityId:
     """The parsed id if it names a quantity (or a slice) of this network, else ValueError."""
     parsed = parse_id(canonical(text))
+    _suffix_ranges(network, parsed)
     if parsed.kind == DERIVATIVE:
         for part in (parsed.of, parsed.wrt):
             _ranges(network, part)
@@ -68,6 +76,30 @@ def check(network: Network, text: str) -> QuantityId:
     if parsed.updated and parsed.kind == "out" and parsed.indices[0] == 1:
         raise ValueError(f"{text!r}: an input does not change in the update step")
     return parsed
+
+
+def _suffix_ranges(network: Network, parsed: QuantityId) -> None:
+    """ValueError if the sample or step of an id is not one of the worked example's."""
+    values = network.spec.values
+    batch = values.batch_size if values is not None and values.is_batch else 0
+    steps = values.steps if values is not None and values.learning_rate is not None else 0
+    if parsed.sample is not None and parsed.sample > batch:
+        expected = f"1 to {batch}" if batch else "no sample: [values] holds one sample"
+        raise ValueError(f"{parsed}: sample {parsed.sample}, expected {expected}")
+    last = steps - 1 if parsed.kind in ("Dw", "Db") else steps
+    if parsed.step > last:
+        raise ValueError(
+            f"{parsed}: step {parsed.step}, expected 0 to {last} (the worked example "
+            f"takes {steps} step{'s' if steps != 1 else ''})"
+        )
+    if parsed.kind in BATCH_KINDS[:4] and parsed.sample is not None:
+        raise ValueError(f"{parsed}: a parameter is the same for every sample (no #s)")
+    whole_batch = parsed.kind in BATCH_KINDS or (parsed.kind == "E" and not parsed.indices)
+    if batch and parsed.sample is None and not whole_batch:
+        raise ValueError(
+            f"{parsed}: [values] holds a batch of {batch} samples; name the sample, as in "
+            f"{at(str(parsed), 1, parsed.step)}"
+        )
 
 
 def _ranges(network: Network, atom: QuantityId) -> list[range]:
@@ -141,11 +173,10 @@ def elements(network: Network, parsed: QuantityId) -> str | list:
             for (a, p, _), value in zip(slots, chosen, strict=True):
                 parts[a][p] = value
             filled = [
-                QuantityId(atom.kind, tuple(part), atom.updated)
-                for atom, part in zip(atoms, parts, strict=True)
+                replace(atom, indices=tuple(part)) for atom, part in zip(atoms, parts, strict=True)
             ]
             if parsed.kind == DERIVATIVE:
-                return derivative_id(str(filled[0]), str(filled[1]))
+                return derivative_id(str(filled[0]), str(filled[1])) + parsed.suffix
             return canonical(str(filled[0]))
         return [fill([*chosen, value]) for value in slots[len(chosen)][2]]
 
@@ -170,6 +201,22 @@ class Paths:
         self.network = derivation.network
         self.term = losses.get(self.network.spec.loss).term
         self.feeds = cache(self._feeds)
+        self.training = is_training(derivation)
+        self.leaves = {*self.network.input_ids(), *self.network.target_ids()}
+
+    def suffixed(self, expr: sympy.Expr, sample: int | None, step: int) -> sympy.Expr:
+        """A definition of the single sample at the given parameters, for one sample of
+        the batch and at the parameters after ``step`` steps: parameters take the step,
+        inputs and targets the sample, every other quantity both."""
+        names = {}
+        for s in expr.free_symbols:
+            if s.name in self.leaves:
+                names[s] = symbol(at(s.name, sample))
+            elif parse_id(s.name).kind in ("w", "b"):
+                names[s] = symbol(at(s.name, step=step))
+            else:
+                names[s] = symbol(at(s.name, sample, step))
+        return expr.xreplace(names)
 
     def consumers(self, quantity: str) -> list[str]:
         """The quantities whose definitions use this one directly."""
@@ -282,7 +329,7 @@ def extend(
         key = todo.pop()
         if key in result or key in leaves:
             continue
-        expr = (factors or {}).get(key)
+        expr = _factor(paths, factors or {}, key)
         if expr is None:
             expr = _definition(paths, key, rate)
         result[key] = expr
@@ -290,13 +337,29 @@ def extend(
     return _ordered(result, leaves)
 
 
+def _factor(paths: Paths, factors: dict[str, sympy.Expr], key: str) -> sympy.Expr | None:
+    """A slip's definition of a local factor, for one sample and step too."""
+    if key in factors:
+        return factors[key]
+    parsed = parse_id(key)
+    base = parsed.base
+    if base == key or base not in factors:
+        return None
+    return paths.suffixed(factors[base], parsed.sample, parsed.step)
+
+
 def _definition(paths: Paths, key: str, rate: sympy.Rational | None) -> sympy.Expr:
     """The definition of one claimable id that the derivation does not define."""
     parsed = parse_id(key)
+    if parsed.kind in ("Dw", "Db") and (parsed.step or paths.training):
+        param, step = parsed.base[1:], parsed.step  # the change of step t+1: w@(t+1) − w@t
+        return total([symbol(at(param, step=step + 1)), -symbol(at(param, step=step))])
+    if parsed.sample is not None or parsed.step:
+        return paths.suffixed(_definition(paths, parsed.base, rate), parsed.sample, parsed.step)
     if parsed.kind == DERIVATIVE:
         return paths.derivative(str(parsed.of), str(parsed.wrt))
     if parsed.kind == "E":
-        return paths.error_term(parsed.indices[0], parsed.updated)
+        return paths.error_term(parsed.indices[0])
     if parsed.kind in ("Dw", "Db"):
         param = key[1:]
         frozen = parsed.kind == "Db" and not paths.network.spec.values.update_biases
@@ -317,6 +380,13 @@ def _rewired(paths: Paths, claimed: list[str], omitted: int | None) -> dict[str,
     sums_over_outputs: set[str] = set()
     for key in claimed:
         parsed = parse_id(key)
+        if parsed.kind in ("Dw", "Db") and (parsed.step or paths.training):
+            continue  # defined from the parameters after the optimizer's step
+        if parsed.sample is not None or parsed.step:
+            for base, expr in _rewired(paths, [parsed.base], None).items():
+                suffixed = at(base, parsed.sample, parsed.step)
+                rewired[suffixed] = paths.suffixed(expr, parsed.sample, parsed.step)
+            continue
         if parsed.kind == DERIVATIVE:
             of, wrt = str(parsed.of), str(parsed.wrt)
             if parsed.of.kind == "E":
@@ -327,8 +397,7 @@ def _rewired(paths: Paths, claimed: list[str], omitted: int | None) -> dict[str,
                     for c in paths.consumers(wrt)
                 ])
         elif parsed.kind == "E" and parsed.indices:
-            target = "E'" if parsed.updated else "E"
-            rewired[target] = total([symbol(qid("E", j, updated=parsed.updated)) for j in outputs])
+            rewired["E"] = total([symbol(qid("E", j)) for j in outputs])
         elif parsed.kind in ("Dw", "Db"):
             param = key[1:]
             rewired[updated_id(param)] = total([symbol(param), symbol(change_id(param))])
@@ -495,7 +564,7 @@ def subject(quantity_id: str, network: Network) -> str:
     if parsed.kind == "E" and parsed.indices:
         return qid("out", network.depth, parsed.indices[0])
     if parsed.kind in ("Dw", "Db"):
-        return quantity_id[1:]
-    if parsed.updated and parsed.kind in ("net", "out"):
-        return quantity_id[:-1]
+        return parsed.base[1:]
+    if parsed.kind in ("net", "out"):
+        return parsed.base
     return quantity_id

@@ -21,6 +21,7 @@ COMMANDS = {
     "latex": ("symnn.commands.latex", "write the derivation as LaTeX, Markdown or PDF"),
     "codegen": ("symnn.commands.codegen", "generate a standalone NumPy module"),
     "check": ("symnn.commands.check", "check a hand calculation (a worksheet)"),
+    "train": ("symnn.commands.train", "train the generated module on a data set, plot the loss"),
     "assign": ("symnn.commands.assign", "draw every student's numbers: problems, worksheets, keys"),
     "grade": ("symnn.commands.grade", "grade a class's filled worksheets: gradebook, feedback"),
     "demo": ("symnn.commands.demo", "run everything on the built-in worked example"),

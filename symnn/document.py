@@ -21,19 +21,19 @@ Row kinds:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import sympy
 
 from symnn.naming import gradient_id, parse_id, qid, symbol
+from symnn.optimizers import WEIGHT_DECAY
 
 if TYPE_CHECKING:
     from symnn.derive import Derivation
     from symnn.evaluate import Numbers
 
 LEARNING_RATE = sympy.Symbol("_eta", real=True)  # named to sort first: η ∂E/∂w
-AFTER = "E'"  # the loss after the update step
 LONG_SUM = 4  # a δ's ∂E/∂out with more terms is written by its symbol in δ's statement
 
 
@@ -57,11 +57,18 @@ class Update:
 
     param: str
     fixed: bool = False
+    steps: int = 1
 
     @property
     def after_step(self) -> bool:
-        """True for ``E'`` (``net'``, ``out'``): the value at the updated parameters."""
-        return self.param == "E" or parse_id(self.param).kind in ("net", "out")
+        """True for ``E'`` (``net'``, ``out'``, ``E@3``): the value at the updated
+        parameters (after ``steps`` steps)."""
+        return parse_id(self.param).kind in ("E", "net", "out")
+
+    @property
+    def parameters(self) -> str:
+        """The parameters it is taken at: 'updated parameters', 'parameters after 3 steps'."""
+        return "updated parameters" if self.steps == 1 else f"parameters after {self.steps} steps"
 
     @property
     def expression(self) -> sympy.Expr:
@@ -119,6 +126,7 @@ def quantities(derivation: Derivation, numbers: Numbers | None = None,
     update step, each with its value when ``numbers`` are given. ``only``: these ids
     alone, in this order (any claimable id, ``symnn.claimable``)."""
     definitions = derivation.definitions
+    worked = _worked(derivation, numbers)
     extra: dict = {}
     if only is not None:
         from symnn import claimable
@@ -141,6 +149,15 @@ def quantities(derivation: Derivation, numbers: Numbers | None = None,
                            value=numbers[quantity_id] if numbers is not None
                            and quantity_id in numbers else None)
             continue
+        if quantity_id in worked and quantity_id not in definitions:  # a sample's, a step's
+            yield Quantity(
+                quantity_id, definition=worked[quantity_id],
+                statement=statement(derivation, quantity_id, worked),
+                value=numbers[quantity_id] if numbers is not None and quantity_id in numbers
+                else None,
+                update=_update(derivation, quantity_id),
+            )
+            continue
         expr = definitions.get(quantity_id)
         has_chains = quantity_id in derivation.gradients or \
             quantity_id in derivation.error_signals
@@ -156,10 +173,12 @@ def quantities(derivation: Derivation, numbers: Numbers | None = None,
         )
 
 
-def statement(derivation: Derivation, quantity_id: str) -> Definition | Products | None:
+def statement(derivation: Derivation, quantity_id: str,
+              definitions: dict | None = None) -> Definition | Products | None:
     """What the documents write for a quantity: δ as the products of its factor values
     (a hidden ∂E/∂out of more than LONG_SUM terms by its symbol), an updated parameter
-    by its update rule, anything else by its definition; None for a given number."""
+    by its update rule, anything else by its definition (in ``definitions``, by default
+    the derivation's); None for a given number."""
     signal = derivation.error_signals.get(quantity_id)
     if signal is not None:
         pairs = tuple((a.value, b.value) for a, b in signal.terms)
@@ -170,7 +189,7 @@ def statement(derivation: Derivation, quantity_id: str) -> Definition | Products
     rule = _update(derivation, quantity_id)
     if rule is not None:
         return None if rule.after_step else Definition(quantity_id, rule.expression)
-    expr = derivation.definitions.get(quantity_id)
+    expr = (derivation.definitions if definitions is None else definitions).get(quantity_id)
     return None if expr is None else Definition(quantity_id, expr)
 
 
@@ -210,13 +229,29 @@ def factor_row(derivation: Derivation, factor) -> Factor:
 
 
 def _update(derivation: Derivation, quantity_id: str) -> Update | None:
-    if not quantity_id.endswith("'"):
+    """The rule of a quantity after a step: E (net, out) at the parameters after the last
+    step, or a parameter after one plain SGD step; None for anything else."""
+    parsed = parse_id(quantity_id)
+    if not parsed.step:
         return None
-    param = quantity_id[:-1]
-    if quantity_id == AFTER or parse_id(param).kind in ("net", "out"):
-        return Update(param)
-    fixed = parse_id(param).kind == "b" and not derivation.spec.values.update_biases
-    return Update(param, fixed)
+    values = derivation.spec.values
+    base = str(replace(parsed, step=0))
+    if parsed.kind in ("net", "out") or (parsed.kind == "E" and parsed.step == values.steps):
+        return Update(base, steps=parsed.step)
+    plain = values.optimizer == "sgd" and not dict(values.hyper).get(WEIGHT_DECAY)
+    if parsed.kind not in ("w", "b") or parsed.step != 1 or not plain:
+        return None
+    fixed = parsed.kind == "b" and not values.update_biases
+    return Update(base, fixed)
+
+
+def _worked(derivation: Derivation, numbers: Numbers | None) -> dict:
+    """The definitions of the worked example: of every sample and step when training."""
+    from symnn.evaluate import is_training, worked_definitions
+
+    if numbers is None or not is_training(derivation):
+        return derivation.definitions
+    return worked_definitions(derivation)
 
 
 def _given_ids(derivation: Derivation, numbers: Numbers | None) -> list[str]:

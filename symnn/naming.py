@@ -9,7 +9,9 @@ Canonical ids (layers and neurons count from 1; layer 1 is the input layer):
     b[l,j]    (per-neuron bias)          b[l]  (one shared bias per layer)
     d[j]      (target of output neuron j)
     dE/dw[l,j,k]  dE/db[l,j]  dE/db[l]  dE/dx[k]
-    w[l,j,k]'  b[l,j]'  b[l]'           (parameters after one SGD step)
+    w[l,j,k]'  b[l,j]'  b[l]'           (parameters after one step)
+    v_w[l,j,k]  m_w[l,j,k]  s_w[l,j,k]  (the optimizer's state of a parameter; v_b, m_b,
+                                         s_b for biases: see symnn.optimizers)
 
 The inputs are the outputs of layer 1: ``out[1,k]``.
 
@@ -24,6 +26,18 @@ Claimable ids (every number a worked example writes; values in ``symnn.claimable
     net[l,j]'  out[l,j]'  E[j]'         the forward pass after the step
 
 ``:`` in place of a neuron index names a whole layer (``out[2,:]``, ``w[3,:,:]``).
+
+Two optional suffixes, in this order, compose with every id above (after the whole
+``dA/dB``):
+
+    #s   the sample s of a batch (1-based): out[3,1]#2, delta[3,1]#2, dE/dw[2,1,1]#2,
+         dout[3,1]/dnet[3,1]#2, out[3,:]#2. Without it: the single sample, or for E and
+         parameter gradients the batch mean.
+    @t   at the parameters after t optimizer steps: w[2,1,1]@2, E@3, out[3,1]@2,
+         dE/dw[2,1,1]@1, m_w[2,1,1]@2; Dw[2,1,1]@t is the change of step t+1 (the one
+         taken at the parameters after t steps: w@(t+1) − w@t). ``@1`` of net, out, w, b,
+         E and the optimizer states is written ``'`` (``w[2,1,1]'``, ``E'``); ``@0`` is
+         written without a suffix.
 
 A SymPy symbol's name *is* its canonical id, so any expression of the derivation can be
 printed with canonical names, and renderers map symbols to their own notation.
@@ -54,54 +68,87 @@ INDEX_COUNT = {
     "Dw": 3,
     "Db": (1, 2),
 }
+# The optimizer's state of each parameter (symnn.optimizers): v velocity (momentum),
+# m first moment (Adam), s mean square (RMSProp, Adam); ``_w``/``_b`` the parameter kind.
+STATE_KINDS = ("v", "m", "s")
+INDEX_COUNT.update({f"{state}_{kind}": INDEX_COUNT[kind] for state in STATE_KINDS
+                    for kind in ("w", "b")})
 DERIVATIVE = "d/d"  # the kind of a general derivative dA/dB (``of`` = A, ``wrt`` = B)
 NUMERATORS = ("E", "net", "out")  # what a general derivative may differentiate
 DENOMINATORS = ("net", "out", "w", "b")  # ... and with respect to what
-PRIMED = ("net", "out", "w", "b", "E")  # kinds with a value after the update step
+# Kinds whose value after one step is written with a prime (``@1`` is accepted for all).
+PRIMED = ("net", "out", "w", "b", "E", *(k for k in INDEX_COUNT if k[1:3] in ("_w", "_b")))
+UNSTEPPED = ("d",)  # kinds that do not change in a step (a target)
 SLICE = ":"  # an index standing for every neuron of its range
 # The kinds of a gradient of E by the kind of what it is taken with respect to.
 GRADIENT_KINDS = {"out": "dE/dout", "net": "dE/dnet", "w": "dE/dw", "b": "dE/db"}
 
 # One quantity: a kind, optional [i,j,k] indices (a number or ':'). The grammar of an id:
 #   id    := atom tail  |  "d" atom "/d" atom tail        (a derivative takes no prime)
-#   tail  := ["'"]
+#   tail  := ["#" sample] ["'" | "@" step]
 # Suffixes of every id (a sample, a step) belong at the end of ID_TAIL, so that both forms
 # take them.
 ATOM_PATTERN = re.compile(
-    r"(?P<kind>dE/dout|dE/dnet|dE/dw|dE/db|dE/dx|net|out|delta|Dw|Db|w|b|d|E)"
+    r"(?P<kind>dE/dout|dE/dnet|dE/dw|dE/db|dE/dx|[vms]_[wb]|net|out|delta|Dw|Db|w|b|d|E)"
     r"(?:\[(?P<idx>(?:[1-9][0-9]*|:)(?:,(?:[1-9][0-9]*|:))*)\])?"
 )
-ID_TAIL = re.compile(r"(?P<prime>')?$")
+ID_TAIL = re.compile(
+    r"(?:#(?P<sample>[1-9][0-9]*))?(?:(?P<prime>')|@(?P<step>0|[1-9][0-9]*))?$"
+)
+SAMPLE_MARK = "#"  # out[3,1]#2: sample 2 of the batch
+STEP_MARK = "@"  # w[2,1,1]@2: after 2 steps
+PRIME = "'"  # w[2,1,1]': after 1 step (the name of @1)
 
 # A gradient's kind is this prefix and the kind of what it is taken with respect to.
 GRADIENT_PREFIX = "dE/d"
 
 # Python identifiers for generated code: the id with punctuation replaced.
-#   out[2,1] -> out_2_1, dE/dw[3,1,1] -> dE_dw_3_1_1, w[2,1,1]' -> w_2_1_1_new
+#   out[2,1] -> out_2_1, dE/dw[3,1,1] -> dE_dw_3_1_1, w[2,1,1]' -> w_2_1_1_new,
+#   w[2,1,1]@2 -> w_2_1_1_at2, out[3,1]#2 -> out_3_1_s2
 PYTHON_NEW_SUFFIX = "_new"
 
 
 @dataclass(frozen=True)
 class QuantityId:
-    """A parsed canonical id: its kind, its indices and whether it is the updated value.
+    """A parsed canonical id: its kind, its indices, its sample (None: the single sample
+    or the batch mean) and its step (0: at the given parameters).
 
     An index is a number, or None for ``:`` (a whole layer). A general derivative dA/dB
-    has kind ``DERIVATIVE`` and the two quantities in ``of`` and ``wrt``.
+    has kind ``DERIVATIVE`` and the two quantities (without suffixes) in ``of`` and ``wrt``.
     """
 
     kind: str
     indices: tuple[int | None, ...] = ()
-    updated: bool = False
+    sample: int | None = None
+    step: int = 0
     of: QuantityId | None = None
     wrt: QuantityId | None = None
 
     def __str__(self) -> str:
         if self.kind == DERIVATIVE:
-            return f"d{self.of}/d{self.wrt}"
+            return f"d{self.of}/d{self.wrt}{self.suffix}"
         text = self.kind
         if self.indices:
             text += "[" + ",".join(SLICE if i is None else str(i) for i in self.indices) + "]"
-        return text + ("'" if self.updated else "")
+        return text + self.suffix
+
+    @property
+    def suffix(self) -> str:
+        """The sample and step suffix: ``#2@3``, ``'`` (step 1 of a primed kind) or ''."""
+        text = f"{SAMPLE_MARK}{self.sample}" if self.sample is not None else ""
+        if self.step == 1 and self.kind in PRIMED:
+            return text + PRIME
+        return text + (f"{STEP_MARK}{self.step}" if self.step else "")
+
+    @property
+    def updated(self) -> bool:
+        """True for a value after one or more steps."""
+        return self.step > 0
+
+    @property
+    def base(self) -> str:
+        """The id without its sample and step: ``out[3,1]#2@1`` -> ``out[3,1]``."""
+        return str(replace(self, sample=None, step=0))
 
     @property
     def layer(self) -> int | None:
@@ -124,18 +171,14 @@ def parse_id(text: str) -> QuantityId:
     text = text.strip()
     atom = _atom(text, 0)
     if atom is not None and (tail := ID_TAIL.match(text, atom[1])) is not None:
-        parsed = _counted(atom[0], text)
-        if tail["prime"]:
-            if parsed.kind not in PRIMED:
-                raise ValueError(f"{text!r}: {parsed.kind} has no value after the step")
-            parsed = replace(parsed, updated=True)
-        return parsed
+        return _suffixed(_counted(atom[0], text), tail, text)
     of = _atom(text, 1) if text.startswith("d") else None
     if of is not None and text.startswith("/d", of[1]):
         wrt = _atom(text, of[1] + 2)
         tail = ID_TAIL.match(text, wrt[1]) if wrt is not None else None
         if tail is not None and not tail["prime"]:
-            return derivative(_counted(of[0], text), _counted(wrt[0], text), text)
+            found = derivative(_counted(of[0], text), _counted(wrt[0], text), text)
+            return _suffixed(found, tail, text)
     raise ValueError(f"not a canonical id: {text!r}")
 
 
@@ -161,6 +204,17 @@ def _counted(atom: QuantityId, text: str) -> QuantityId:
     return atom
 
 
+def _suffixed(parsed: QuantityId, tail: re.Match, text: str) -> QuantityId:
+    """The id with the sample and step of its tail (``'`` is ``@1``)."""
+    if tail["prime"] and parsed.kind not in PRIMED:
+        raise ValueError(f"{text!r}: {parsed.kind} has no value after the step")
+    step = 1 if tail["prime"] else int(tail["step"] or 0)
+    if step and parsed.kind in UNSTEPPED:
+        raise ValueError(f"{text!r}: {parsed.kind} does not change in a step")
+    sample = int(tail["sample"]) if tail["sample"] else None
+    return replace(parsed, sample=sample, step=step)
+
+
 def derivative(of: QuantityId, wrt: QuantityId, text: str = "") -> QuantityId:
     """The id of ∂of/∂wrt: a gradient kind for E (``dE/dw[...]``), else a general dA/dB."""
     text = text or f"d{of}/d{wrt}"
@@ -173,16 +227,16 @@ def derivative(of: QuantityId, wrt: QuantityId, text: str = "") -> QuantityId:
         if wrt.kind == "out" and wrt.indices[0] == 1:
             return QuantityId("dE/dx", wrt.indices[1:])
         return QuantityId(GRADIENT_KINDS[wrt.kind], wrt.indices)
-    return QuantityId(DERIVATIVE, (), False, of, wrt)
+    return QuantityId(DERIVATIVE, of=of, wrt=wrt)
 
 
 def canonical(text: str) -> str:
     """The canonical id of an id or another name of it (``dE/dnet[2,1]`` is ``delta[2,1]``)."""
     parsed = parse_id(text)
     if parsed.kind == "dE/dnet":
-        parsed = QuantityId("delta", parsed.indices)
+        parsed = replace(parsed, kind="delta")
     elif parsed.kind == "dE/dout" and parsed.indices[0] == 1:
-        parsed = QuantityId("dE/dx", parsed.indices[1:])
+        parsed = replace(parsed, kind="dE/dx", indices=parsed.indices[1:])
     return str(parsed)
 
 
@@ -198,6 +252,25 @@ def qid(kind: str, *indices: int, updated: bool = False) -> str:
     """Build a canonical id string: ``qid('w', 2, 1, 1) == 'w[2,1,1]'``."""
     text = f"{kind}[{','.join(map(str, indices))}]" if indices else kind
     return text + "'" if updated else text
+
+
+def at(quantity_id: str, sample: int | None = None, step: int = 0) -> str:
+    """An id of the base quantity ``quantity_id`` for one sample and after some steps:
+    ``at('out[3,1]', 2, 1) == "out[3,1]#2'"``, ``at('w[2,1,1]', step=2) == 'w[2,1,1]@2'``."""
+    return str(replace(parse_id(quantity_id), sample=sample, step=step))
+
+
+def state_id(state: str, param_id: str, step: int = 0) -> str:
+    """The id of an optimizer state of a parameter: ``state_id('m', 'w[2,1,1]', 2)`` is
+    ``m_w[2,1,1]@2``."""
+    parsed = parse_id(param_id)
+    return str(QuantityId(f"{state}_{parsed.kind}", parsed.indices, step=step))
+
+
+def parameter_of_state(state: str) -> str:
+    """The parameter a state id belongs to: ``m_w[2,1,1]@2`` -> ``w[2,1,1]``."""
+    parsed = parse_id(state)
+    return str(QuantityId(parsed.kind.split("_", 1)[1], parsed.indices))
 
 
 def derivative_id(of: str, wrt: str) -> str:
@@ -220,10 +293,14 @@ def python_name(canonical_id: str) -> str:
     """A Python identifier for a quantity: ``dE/dw[3,1,1]`` -> ``dE_dw_3_1_1``."""
     parsed = parse_id(canonical_id)
     if parsed.kind == DERIVATIVE:
-        return f"d{python_name(str(parsed.of))}_d{python_name(str(parsed.wrt))}"
-    name = parsed.kind.replace("/", "_")
-    name += "".join(f"_{i}" for i in parsed.indices)
-    return name + (PYTHON_NEW_SUFFIX if parsed.updated else "")
+        name = f"d{python_name(str(parsed.of))}_d{python_name(str(parsed.wrt))}"
+    else:
+        name = parsed.kind.replace("/", "_") + "".join(f"_{i}" for i in parsed.indices)
+    if parsed.sample is not None:
+        name += f"_s{parsed.sample}"
+    if parsed.step > 1:
+        return name + f"_at{parsed.step}"
+    return name + (PYTHON_NEW_SUFFIX if parsed.step == 1 else "")
 
 
 def gradient_id(param_id: str) -> str:
@@ -250,7 +327,7 @@ def gradient_wrt(grad_id: str) -> str:
     return qid(parsed.kind.removeprefix(GRADIENT_PREFIX), *parsed.indices)
 
 
-def updated_id(param_id: str) -> str:
-    """The id of a parameter after the update step: ``w[2,1,1]`` -> ``w[2,1,1]'``."""
-    return param_id + "'"
+def updated_id(param_id: str, step: int = 1) -> str:
+    """The id of a parameter after ``step`` steps: ``w[2,1,1]`` -> ``w[2,1,1]'``."""
+    return at(param_id, step=step)
 

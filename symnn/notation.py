@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from symnn.errors import SpecError
-from symnn.naming import DERIVATIVE, parse_id
+from symnn.naming import DERIVATIVE, PRIMED, parse_id
 
 
 @dataclass(frozen=True)
@@ -295,6 +295,15 @@ def _command_length(text: str, start: int, where: str, value: str) -> int:
 def latex_name(quantity_id: str, notation: Notation) -> str:
     """A canonical id written in a notation, e.g. ``w[3,2,1]`` -> ``w_{12}^{2}`` (net-out)."""
     parsed = parse_id(quantity_id)
+    if parsed.sample is not None or parsed.step:
+        if parsed.sample is None and parsed.step == 1 and parsed.kind in PRIMED:
+            return name_at(parsed.kind, parsed.indices, notation, True)  # w', E', out'
+        name = latex_name(parsed.base, notation)
+        if parsed.sample is not None:
+            name = f"{{{name}}}^{{({parsed.sample})}}"
+        if parsed.step == 1:
+            return f"{{{name}}}'"
+        return f"{{{name}}}^{{[{parsed.step}]}}" if parsed.step else name
     if parsed.kind == DERIVATIVE:
         return (
             rf"\frac{{\partial {latex_name(str(parsed.of), notation)}}}"
@@ -304,7 +313,7 @@ def latex_name(quantity_id: str, notation: Notation) -> str:
         return r"\Delta " + name_at(parsed.kind[1:], parsed.indices, notation)
     if parsed.kind == "dE/dnet":
         return name_at("delta", parsed.indices, notation)
-    return name_at(parsed.kind, parsed.indices, notation, parsed.updated)
+    return name_at(parsed.kind, parsed.indices, notation)
 
 
 def name_at(kind: str, indices: tuple, notation: Notation, updated: bool = False) -> str:
@@ -335,6 +344,10 @@ def name_at(kind: str, indices: tuple, notation: Notation, updated: bool = False
     if kind == "E":
         name = notation.loss + (f"_{{{indices[0]}}}" if indices else "")
         return f"{{{name}}}'" if prime and indices else name + prime
+    if "_" in kind:  # an optimizer state of a parameter: m_w -> m_{w...}
+        state, param = kind.split("_")
+        name = f"{state}_{{{name_at(param, indices, notation)}}}"
+        return f"{{{name}}}'" if prime else name
     wrt = {"dE/dout": "out", "dE/dw": "w", "dE/db": "b", "dE/dx": "out"}[kind]
     inner = (1, *indices) if kind == "dE/dx" else indices
     return rf"\frac{{\partial {notation.loss}}}{{\partial {name_at(wrt, inner, notation)}}}"

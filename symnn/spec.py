@@ -26,15 +26,18 @@ from typing import Any
 
 import sympy
 
-from symnn import activations, limits, losses
+from symnn import activations, limits, losses, optimizers
 from symnn.errors import SpecError, SpecWarning
 from symnn.limits import shown
 
 BIAS_MODES = ("per-neuron", "per-layer", "none")
 TOP_LEVEL_KEYS = ("network", "values", "notation", "names", "claims")
 NETWORK_KEYS = ("layers", "activation", "loss", "bias", "leaky_slope")
+TRAINING_KEYS = ("optimizer", "steps", *optimizers.HYPER_NAMES[1:], optimizers.WEIGHT_DECAY)
 VALUES_KEYS = ("inputs", "targets", "weights", "biases", "learning_rate", "update_biases",
-               "weights_layout", "bias_input")
+               "weights_layout", "bias_input", *TRAINING_KEYS)
+MAX_SAMPLES = 1000  # samples of a worked batch in [values]
+MAX_STEPS = 100  # optimizer steps worked exactly
 # How ``weights[m]`` is laid out: a row per receiving neuron (W a + b, the default), or a
 # row per sending neuron (the row-vector convention h = x W + b of many tutorials).
 WEIGHT_LAYOUTS = ("output-by-input", "input-by-output")
@@ -43,7 +46,14 @@ BIAS_INPUTS = (1, -1)  # the constant input a bias weight multiplies (b = bias_i
 
 @dataclass(frozen=True)
 class Values:
-    """The numbers of a worked example, exact. ``biases`` follows the bias mode."""
+    """The numbers of a worked example, exact. ``biases`` follows the bias mode.
+
+    ``inputs``/``targets`` are the first sample; ``batch_inputs``/``batch_targets`` all
+    samples (one for a single sample). Training happens when ``learning_rate`` is set
+    (given, or the optimizer's default when ``optimizer`` or ``steps`` is given):
+    ``steps`` steps of ``optimizer`` with the hyper-parameters ``hyper`` (name -> value,
+    every one the optimizer reads plus ``weight_decay``, defaults filled in).
+    """
 
     inputs: tuple[Fraction, ...]
     targets: tuple[Fraction, ...] | None
@@ -52,6 +62,32 @@ class Values:
     learning_rate: Fraction | None
     update_biases: bool = True
     bias_input: int = 1  # biases were given as weights on this constant input (b = ±weight)
+    batch_inputs: tuple[tuple[Fraction, ...], ...] = ()
+    batch_targets: tuple[tuple[Fraction, ...], ...] | None = None
+    optimizer: str = "sgd"
+    steps: int = 1
+    hyper: tuple[tuple[str, Fraction], ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.batch_inputs) <= 1:  # one sample: inputs and targets are the truth
+            object.__setattr__(self, "batch_inputs", (self.inputs,))
+            targets = None if self.targets is None else (self.targets,)
+            object.__setattr__(self, "batch_targets", targets)
+
+    @property
+    def batch_size(self) -> int:
+        """The number of samples."""
+        return len(self.batch_inputs)
+
+    @property
+    def is_batch(self) -> bool:
+        """True for more than one sample (per-sample ids then carry ``#s``)."""
+        return self.batch_size > 1
+
+    @property
+    def hyper_parameters(self) -> dict[str, Fraction]:
+        """Every hyper-parameter of the update rule, the learning rate included."""
+        return {"learning_rate": self.learning_rate, **dict(self.hyper)}
 
 
 @dataclass(frozen=True)
@@ -284,16 +320,14 @@ def _values(table: dict, layers: tuple[int, ...], bias: str, loss: str) -> Value
     _check_keys(table, VALUES_KEYS, "values.")
     if "inputs" not in table:
         raise SpecError("values.inputs: missing")
-    inputs = _vector(table["inputs"], layers[0], "values.inputs")
+    inputs = _samples(table["inputs"], layers[0], "values.inputs", None)
     targets = None
-    if losses.get(loss).needs_targets:
-        if "targets" not in table:
-            raise SpecError(f"values.targets: missing (the {loss} loss needs targets)")
-        targets = _vector(table["targets"], layers[-1], "values.targets")
-    elif "targets" in table:
-        targets = _vector(table["targets"], layers[-1], "values.targets")
-    if targets is not None:
-        _check_targets(targets, losses.get(loss))
+    if losses.get(loss).needs_targets and "targets" not in table:
+        raise SpecError(f"values.targets: missing (the {loss} loss needs targets)")
+    if "targets" in table:
+        targets = _samples(table["targets"], layers[-1], "values.targets", len(inputs))
+        for sample in targets:
+            _check_targets(sample, losses.get(loss))
     if "weights" not in table:
         raise SpecError("values.weights: missing")
     layout = table.get("weights_layout", WEIGHT_LAYOUTS[0])
@@ -308,19 +342,82 @@ def _values(table: dict, layers: tuple[int, ...], bias: str, loss: str) -> Value
     biases = _biases(table.get("biases"), layers, bias)
     if bias_input == -1 and biases is not None:  # θ on the input −1: the bias is −θ
         biases = tuple(-b if bias == "per-layer" else tuple(-x for x in b) for b in biases)
-    rate = table.get("learning_rate")
-    rate = None if rate is None else _number(rate, "values.learning_rate")
-    if rate is not None and rate < 0:
-        raise SpecError(
-            f"values.learning_rate: expected a number >= 0 (a step down the gradient), "
-            f"got {shown(table['learning_rate'])}"
-        )
     update_biases = table.get("update_biases", True)
     if not isinstance(update_biases, bool):
         raise SpecError(
             f"values.update_biases: expected true or false, got {shown(update_biases)}"
         )
-    return Values(inputs, targets, weights, biases, rate, update_biases, int(bias_input))
+    name, steps, rate, hyper = _training(table)
+    return Values(
+        inputs[0], None if targets is None else targets[0], weights, biases, rate,
+        update_biases, int(bias_input), batch_inputs=inputs, batch_targets=targets,
+        optimizer=name, steps=steps, hyper=hyper,
+    )
+
+
+def _samples(value: Any, length: int, where: str, count: int | None) -> tuple:
+    """One sample (a list of numbers) or a batch (a list of such lists), as a batch."""
+    batch = isinstance(value, list) and bool(value) and all(isinstance(v, list) for v in value)
+    if not batch:
+        if count not in (None, 1):
+            raise SpecError(
+                f"{where}: expected a batch of {count} samples (as values.inputs), "
+                f"got {_describe(value)} numbers"
+            )
+        return (_vector(value, length, where),)
+    if len(value) > MAX_SAMPLES:
+        raise SpecError(f"{where}: expected at most {MAX_SAMPLES} samples, got {len(value)}")
+    if count is not None and len(value) != count:
+        raise SpecError(
+            f"{where}: expected {count} samples (as values.inputs), got {len(value)}"
+        )
+    return tuple(_vector(row, length, f"{where}[{s}]") for s, row in enumerate(value))
+
+
+def _training(table: dict) -> tuple[str, int, Fraction | None, tuple]:
+    """The optimizer, steps, learning rate and hyper-parameters of ``[values]``."""
+    name = table.get("optimizer", "sgd")
+    if not isinstance(name, str):
+        raise SpecError(f"values.optimizer: expected a name (string), got {name!r}")
+    try:
+        optimizer = optimizers.get(name)
+    except SpecError as exc:
+        raise SpecError(f"values.optimizer: {exc}") from None
+    steps = table.get("steps", 1)
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise SpecError(
+            f"values.steps: expected an integer from 1 to {MAX_STEPS}, got {shown(steps)}"
+        )
+    for key in optimizers.HYPER_NAMES[1:]:
+        if key in table and key not in optimizer.hyper:
+            users = [o.name for o in optimizers.OPTIMIZERS.values() if key in o.hyper]
+            raise SpecError(
+                f"values.{key}: not a hyper-parameter of optimizer {name!r} "
+                f"(it is one of {', '.join(users)})"
+            )
+    rate = table.get("learning_rate")
+    if rate is None and ("optimizer" in table or "steps" in table):
+        rate = optimizer.default_learning_rate
+    if rate is not None:
+        rate = _hyper(rate, "learning_rate")
+    keys = (*optimizer.hyper, optimizers.WEIGHT_DECAY)
+    hyper = tuple(
+        (key, _hyper(table.get(key, optimizers.DEFAULTS[key]), key)) for key in keys
+    )
+    return name, steps, rate, hyper
+
+
+def _hyper(value: Any, key: str) -> Fraction:
+    """A hyper-parameter checked against its range (``optimizers.RANGES``)."""
+    where = f"values.{key}"
+    number = _number(value, where)
+    low, high = optimizers.RANGES[key]
+    if number < low or (high is not None and number >= high):
+        expected = f"a number in [{low}, {high})" if high is not None else f"a number >= {low}"
+        if key == "learning_rate":
+            expected += " (a step down the gradient)"
+        raise SpecError(f"{where}: expected {expected}, got {shown(value)}")
+    return number
 
 
 def _check_targets(targets: tuple[Fraction, ...], loss: losses.Loss) -> None:

@@ -1,5 +1,8 @@
 """Notes a teacher would print: length, typesetting slips, layout (issue 10).
 
+Wide displays (a weight matrix of 8 x 6 with its values, long sums) fit the page or
+break between rows, checked on the PDF's log and word boxes.
+
 The worked example's PDF fits 4 pages and still writes out the Leibniz chain of one
 weight per layer; a number is written once, with "=" if exact and "≈" if rounded;
 softmax δ takes its numbers in the form shown; juxtaposed factors are spaced; a zero
@@ -18,6 +21,7 @@ from symnn import spec
 from symnn.derive import derive
 from symnn.render import shown_length, side_by_side
 from symnn.render.diagram import Box, label_size, neuron_box, overlaps
+from symnn.render.fit import display_width, fit_rows
 from symnn.render.latex import render
 from tests.specs import WORKED_EXAMPLE_NET
 from tests.tools import compile_latex
@@ -197,3 +201,57 @@ def test_docs_show_every_page_of_the_worked_example(worked_pdf):
     assert len(pngs) == len(pages)  # python scripts/docs_pages.py makes them
     assert all(png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for png in pngs)
     assert (images / "worked-example-001.svg").read_text().startswith("<svg")
+
+
+def _wide_net(layers: list[int], bias: str) -> str:
+    """A net with values: inputs and weights of three decimals (wide numbers)."""
+    numbers = itertools.count(1)
+
+    def number() -> str:
+        return f"{((next(numbers) * 37) % 19 - 9) / 10 + 0.001:.3f}"
+
+    weights = [[[number() for _ in range(a)] for _ in range(b)]
+               for a, b in itertools.pairwise(layers)]
+    text = (f'[network]\nlayers = {layers}\nactivation = "sigmoid"\nloss = "mse"\n'
+            f'bias = "{bias}"\n\n[values]\n'
+            f'inputs = [{", ".join(number() for _ in range(layers[0]))}]\n'
+            f'targets = [{", ".join("1" if j == 0 else "0" for j in range(layers[-1]))}]\n'
+            f"weights = {weights}\nlearning_rate = 0.5\n").replace("'", "")
+    if bias == "per-neuron":
+        text += f"biases = {[[number() for _ in range(n)] for n in layers[1:]]}\n"
+    return text.replace("'", "")
+
+
+def test_wide_matrices_and_long_sums_fit_the_page_or_break_between_rows(tmp_path):
+    # 8 neurons x 6 inputs: W (names and values) in the numbers block; 6-5-2: W 5 x 6 with
+    # its bias, the matrix form of 5 x 6, gradients of the inputs with five terms
+    documents = [render(derive(spec.loads(_wide_net(layers, bias))), "tex")
+                 for layers, bias in (([6, 8], "none"), ([6, 5, 2], "per-neuron"))]
+    assert r"\mathbf{W}^{1} &= \begin{bmatrix} w_{11}^{1} & w_{21}^{1}" in documents[0]
+    head = documents[0].split("\\begin{document}\n")[0] + "\\begin{document}\n"
+    bodies = [d.split("\\begin{document}\n")[1].split("\\end{document}")[0] for d in documents]
+    pdf = compile_latex(head + "\\clearpage\n".join(bodies) + "\\end{document}\n", tmp_path)
+    log = (tmp_path / "document.log").read_text(errors="replace")
+    assert "Overfull \\hbox" not in log
+    box = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    page_width = float(re.search(r'<page width="([\d.]+)"', box)[1])
+    right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', box))
+    assert right <= page_width - 1.6 / 2.54 * 72 + 1  # the text area's right edge (1.6 cm)
+    numbers_block = bodies[1].split("The numbers of the example:")[1].split(r"\end{align*}")[0]
+    assert r"\mathbf{b}^{2} &= \begin{bmatrix} b_{1}^{2}" in numbers_block  # its own row
+
+
+def test_fit_rows_breaks_between_parts_never_inside_a_matrix():
+    matrix = r"\begin{bmatrix} " + r" & ".join(["0.123456"] * 6) + r" \end{bmatrix}"
+    named = rf"\mathbf{{W}} &= {matrix} = {matrix}, \quad \mathbf{{b}} = {matrix}"
+    assert fit_rows([named]) == [rf"\mathbf{{W}} &= {matrix}", f"&= {matrix}",
+                                 rf"\mathbf{{b}} &= {matrix}"]
+    total = " + ".join(["0.0402 \\cdot (-0.199)"] * 6)
+    assert fit_rows([f"y &= a = {total} \\approx 1"]) == [
+        "y &= a", "&= " + " + ".join(["0.0402 \\cdot (-0.199)"] * 5),
+        "&\\quad + 0.0402 \\cdot (-0.199)", "&\\approx 1"]
+    short, paired = "a &= b = c", "a &= " + "x + " * 40 + "x & c &= d"
+    assert fit_rows([short, paired]) == [short, paired]
+    assert display_width(matrix) == 2 + 6 * 9  # a matrix counts as its widest row
+    assert display_width(r"\frac{\partial E}{\partial w_{11}^{2}}") == 1 + 5

@@ -5,6 +5,9 @@ update step (``w' = w − η·∂E/∂w``) and the forward pass after it (``E'``
 writes them (``symnn.evaluate.update_definitions``), in evaluation order, with the leaves
 (inputs, targets, weights, biases) as exact rationals. Numbers come from the core's
 compiled closures (``symnn.compiled``), so an unpinned run gives ``evaluate``'s values.
+For a batch, several steps or another optimizer than SGD the definitions are the whole
+worked example (``symnn.evaluate.worked_definitions``: every sample, step and optimizer
+state), so claims carry across samples and steps.
 
 ``run`` evaluates a model with some quantities *pinned* to given numbers: each quantity
 is computed from its definition at the current values of its dependencies, then the pin
@@ -25,7 +28,12 @@ from symnn import activations, claimable, losses
 from symnn.algebra import product
 from symnn.compiled import EXACT, Arithmetic, compute, to_sympy, working_precision
 from symnn.derive import Derivation, derive
-from symnn.evaluate import leaf_values, update_definitions
+from symnn.evaluate import (
+    is_training,
+    leaf_values,
+    update_definitions,
+    worked_definitions,
+)
 from symnn.naming import derivative_id, parse_id, qid, symbol, updated_id
 
 # How a slip may change φ′ of a layer (``Options.slopes``): the derivative of another
@@ -48,6 +56,8 @@ class Options:
     φ′ or the forward pass of some layers (pairs ``(layer, kind)``, kinds above);
     ``gradient_from_net`` computes ∂E/∂w with the sending neuron's net instead of its out;
     ``transposed_backprop`` back-propagates through w[l+1,j,i] instead of w[l+1,i,j];
+    ``batch_weights`` weighs the samples in the batch loss and gradients (instead of 1/n)
+    and ``optimizer_slip`` works the optimizer wrongly (``symnn.evaluate.SLIPS``).
     ``omitted_output`` leaves output j out of the sums over the outputs (E, and ∂E/∂out
     of the last hidden layer).
     """
@@ -62,6 +72,8 @@ class Options:
     forward: tuple[tuple[int, str], ...] = ()
     gradient_from_net: bool = False
     transposed_backprop: bool = False
+    batch_weights: tuple | None = None
+    optimizer_slip: str | None = None
 
 
 def combine(a: Options, b: Options) -> Options | None:
@@ -73,6 +85,8 @@ def combine(a: Options, b: Options) -> Options | None:
     ) or (a.transposed_backprop and b.transposed_backprop) or (
         a.omitted_output is not None and b.omitted_output is not None
     ):
+        return None
+    if (a.batch_weights and b.batch_weights) or (a.optimizer_slip and b.optimizer_slip):
         return None
     for mine, theirs in ((a.leaves, b.leaves), (a.slopes, b.slopes), (a.forward, b.forward)):
         if {k for k, _ in mine} & {k for k, _ in theirs}:
@@ -89,6 +103,8 @@ def combine(a: Options, b: Options) -> Options | None:
         forward=a.forward + b.forward,
         gradient_from_net=a.gradient_from_net or b.gradient_from_net,
         transposed_backprop=a.transposed_backprop or b.transposed_backprop,
+        batch_weights=a.batch_weights or b.batch_weights,
+        optimizer_slip=a.optimizer_slip or b.optimizer_slip,
         omitted_output=a.omitted_output if a.omitted_output is not None else b.omitted_output,
     )
 
@@ -186,6 +202,13 @@ def build_model(
     rate = options.rate
     if rate is None and values.learning_rate is not None:
         rate = sympy.Rational(values.learning_rate)
+    if is_training(derivation):
+        _change_layers(definitions, network, options, shared)
+        definitions = worked_definitions(derivation, definitions, rate,
+                                         batch_weights=options.batch_weights,
+                                         slip=options.optimizer_slip)
+        return _with_claims(derivation, definitions, leaves, options, claimed, expressions,
+                            rate, {}, shared)
     if base is not None and options.loss is None and options.rate is None:
         updates = base.updates
     elif rate is None:
@@ -200,6 +223,15 @@ def build_model(
         definitions = _backprop_through_updates(definitions, updates, network.depth)
     for key, expr in updates.items():
         definitions.setdefault(key, expr)
+    return _with_claims(derivation, definitions, leaves, options, claimed, expressions, rate,
+                        updates, shared)
+
+
+def _with_claims(derivation: Derivation, definitions: dict, leaves: dict, options: Options,
+                 claimed: Collection[str], expressions: dict | None, rate, updates: dict,
+                 shared: dict) -> Model:
+    """The model with the claimed ids and expressions added (``claimable.extend``)."""
+    network = derivation.network
     expressions = expressions or {}
     claimed = [c for c in claimed if c not in expressions]
     for key, expr in expressions.items():

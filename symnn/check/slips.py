@@ -19,15 +19,17 @@ from itertools import combinations
 
 import sympy
 
-from symnn import activations, losses
+from symnn import activations, losses, optimizers
 from symnn.check.digits import show
 from symnn.check.model import Options, combine, same_loss
 from symnn.check.names import Names
 from symnn.derive import Derivation
+from symnn.evaluate import is_training
 from symnn.naming import qid
 
 SQUARED_LOSSES = {"mse": "(1/n)Σ(d − y)²", "half-sse": "½Σ(d − y)²", "sse": "Σ(d − y)²"}
 MAX_SWAPPED_OUTPUTS = 10  # target swaps are tried for nets with at most this many outputs
+MAX_BATCH_SLIPS = 8  # "one sample for the batch" is tried for batches up to this size
 OTHER_QUANTITY = "other-quantity"
 
 
@@ -119,6 +121,8 @@ def _target_swap(derivation: Derivation, names: Names) -> list[Variant]:
 
 
 def _updated_weight(derivation: Derivation, names: Names) -> list[Variant]:
+    if is_training(derivation):  # worked as a whole training run: not modelled there
+        return []
     if derivation.spec.values.learning_rate is None or derivation.spec.depth < 3:
         return []
     return [
@@ -261,7 +265,63 @@ def _update_sign(derivation: Derivation, names: Names) -> list[Variant]:
     ]
 
 
+def _no_bias_correction(derivation: Derivation, names: Names) -> list[Variant]:
+    values = derivation.spec.values
+    if values.learning_rate is None or not optimizers.get(values.optimizer).bias_corrected:
+        return []
+    return [Variant(
+        "no-bias-correction",
+        f"the bias correction of {values.optimizer} is missing: m and s were used where "
+        "m/(1 − β₁ᵗ) and s/(1 − β₂ᵗ) belong",
+        Options(optimizer_slip="no-bias-correction"),
+    )]
+
+
+def _batch_sum(derivation: Derivation, names: Names) -> list[Variant]:
+    values = derivation.spec.values
+    if not values.is_batch:
+        return []
+    return [Variant(
+        "batch-sum",
+        f"the batch loss and gradients were summed over the {values.batch_size} samples "
+        "instead of averaged",
+        Options(batch_weights=(sympy.S.One,) * values.batch_size),
+    )]
+
+
+def _batch_one_sample(derivation: Derivation, names: Names) -> list[Variant]:
+    values = derivation.spec.values
+    if not values.is_batch or values.batch_size > MAX_BATCH_SLIPS:
+        return []
+    count = values.batch_size
+    return [
+        Variant(
+            "batch-not-averaged",
+            f"the batch was not averaged: sample {s} alone was used for the batch loss and "
+            "gradients",
+            Options(batch_weights=tuple(sympy.S.One if i == s else sympy.S.Zero
+                                        for i in range(1, count + 1))),
+        )
+        for s in range(1, count + 1)
+    ]
+
+
+def _momentum_old_gradient(derivation: Derivation, names: Names) -> list[Variant]:
+    values = derivation.spec.values
+    moment = optimizers.get(values.optimizer).moment
+    if values.learning_rate is None or moment is None or values.steps < 2:
+        return []
+    return [Variant(
+        "momentum-old-gradient",
+        f"the momentum was applied to the previous step's gradient instead of to {moment} "
+        f"({moment} = decay · g of step t−1 + … in place of decay · {moment} of step t−1 + …)",
+        Options(optimizer_slip="old-gradient"),
+    )]
+
+
 def _missing_output_term(derivation: Derivation, names: Names) -> list[Variant]:
+    if is_training(derivation):  # worked as a whole training run: not modelled there
+        return []
     network = derivation.network
     outputs = network.size(network.depth)
     summed = losses.get(derivation.spec.loss).term is not None
@@ -292,6 +352,10 @@ SLIPS: dict[str, Callable[[Derivation, Names], list[Variant]]] = {
     "transposed-weight": _transposed_weight,
     "net-for-out": _net_for_out,
     "update-sign": _update_sign,
+    "no-bias-correction": _no_bias_correction,
+    "batch-sum": _batch_sum,
+    "batch-not-averaged": _batch_one_sample,
+    "momentum-old-gradient": _momentum_old_gradient,
     "missing-output-term": _missing_output_term,
 }
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import jinja2
 
+from symnn.render.fit import fit_rows
+
 PAIR_WIDTH = 88  # shown characters of two rows side by side that fit a page (10pt, A4)
 # Characters with a meaning in LaTeX prose, and what to write instead.
 TEX_SPECIAL = {
@@ -38,11 +40,12 @@ def side_by_side(blocks: list) -> list[list[str]]:
     (``a &= b & c &= d``) where two blocks of the same height fit the width of the page
     (``PAIR_WIDTH`` characters shown, by ``shown_length``); any other block stands
     alone, and the pairs read row by row. Rows given as strings come back as one block,
-    paired only if every pair fits (so that they keep one reading order)."""
+    paired only if the widest left row and the widest right row fit together (they
+    share the columns of one display; so they keep one reading order)."""
     if blocks and isinstance(blocks[0], str):
         rows = [[row] for row in blocks]
-        pairs = zip(rows[::2], rows[1::2], strict=False)
-        fits = all(_width(a) + _width(b) <= PAIR_WIDTH for a, b in pairs)
+        # one align*: its columns are as wide as their widest row
+        fits = len(blocks) < 2 or _width(blocks[::2]) + _width(blocks[1::2]) <= PAIR_WIDTH
         return [[row for block in side_by_side(rows) for row in block] if fits else blocks]
     paired, start = [], 0
     while start < len(blocks):
@@ -93,4 +96,5 @@ def environment() -> jinja2.Environment:
     env.filters["tex_escape"] = tex_escape
     env.filters["md_escape"] = markdown_escape
     env.filters["side_by_side"] = side_by_side
+    env.filters["fit"] = fit_rows
     return env

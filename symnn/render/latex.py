@@ -7,7 +7,10 @@ derivation, never typed here) and lays it out with the templates under
 (TikZ diagram, sizes, activations, loss, notation, given values), the forward pass, the
 loss, the backward pass (error signals δ with their recursion, the chain of Leibniz
 factors of every parameter with δ marked by an underbrace, gradients with respect to
-the inputs), the matrix form per layer, and one update step.
+the inputs), the matrix form per layer, and one update step; or, for a batch, several
+steps or another optimizer than plain SGD, the training: each step's batch means and the
+optimizer's rule (from ``symnn.optimizers``) with the numbers. For a batch, sections 2–5
+work sample 1.
 
 Large nets (more than ``DETAIL_LIMIT`` parameters) get the index form and the matrix
 form (dimensions only for matrices above ``MATRIX_LIMIT``), and per-neuron or
@@ -27,13 +30,13 @@ from typing import TYPE_CHECKING
 
 import sympy
 
-from symnn import activations, claimable, losses
+from symnn import activations, claimable, losses, optimizers
 from symnn import notation as notations
 from symnn.document import Definition, Products, statement
 from symnn.errors import SymnnError
-from symnn.evaluate import Numbers, evaluate
+from symnn.evaluate import Numbers, evaluate, is_training, step_definitions, worked_definitions
 from symnn.matrix import layer_matrices
-from symnn.naming import gradient_id, parse_id, qid, symbol, updated_id
+from symnn.naming import at, gradient_id, parse_id, qid, state_id, symbol, updated_id
 from symnn.notation import Layer, Notation, matrix_name
 from symnn.render import compact, environment, shown_length
 from symnn.render import diagram as diagrams
@@ -224,7 +227,8 @@ class _Builder:
         self.notation = notation
         self.depth = self.network.depth
         self.form = IndexForm(derivation, notation)
-        self.numbers: Numbers | None = evaluate(derivation) if derivation.spec.values else None
+        self.all_numbers = evaluate(derivation) if derivation.spec.values else None
+        self.numbers: Numbers | None = _first_sample(derivation, self.all_numbers)
         self.small = derivation.spec.parameter_count <= DETAIL_LIMIT
         self.only = _check_only(derivation, only)
         self.source = source
@@ -305,7 +309,17 @@ class _Builder:
             "backward": self.section_backward(),
             "matrix": self.section_matrix(),
             "update": self.section_update(),
+            "training": self.section_training(),
+            **self.batch_intro(),
         }
+
+    def batch_intro(self) -> dict:
+        """For a batch, what the numbers of section 1 are (sample 1's)."""
+        values = self.derivation.spec.values
+        if values is None or not values.is_batch:
+            return {}
+        return {"values_intro": f"The numbers of the example (sample 1 of the batch of "
+                                f"{values.batch_size}; section 6 lists every sample):"}
 
     def context_header(self) -> dict:
         """What every style's document says before its sections."""
@@ -988,6 +1002,99 @@ class _Builder:
         if not self.full_chain(param):  # the rule is written above and for one per layer
             return f"{self.name(new)} &= {self.num(expr)} {self.shown(new)}"
         return f"{self.name(new)} &= {self.sym(expr)} = {self.num(expr)} {self.shown(new)}"
+
+
+    # -- 6. training (a batch, several steps, another optimizer) -------------------------
+    def section_training(self) -> dict | None:
+        """Each step: the batch means, the optimizer's rule with numbers, the loss after."""
+        values = self.derivation.spec.values
+        if not is_training(self.derivation):
+            return None
+        optimizer = optimizers.get(values.optimizer)
+        worked = worked_definitions(self.derivation)
+        names = {symbol(k): operand_tex(v, k) for k, v in self.all_numbers.values.items()}
+        hyper = []
+        for key, value in values.hyper_parameters.items():
+            general = optimizers.DECAY if key == optimizers.WEIGHT_DECAY else \
+                optimizers.HYPER[key]
+            self.names[general] = _HYPER_TEX[key]
+            names[general] = operand_tex(sympy.Rational(value))
+            hyper.append(f"{_HYPER_TEX[key]} = {number_tex(sympy.Rational(value))}")
+        rate = sympy.Rational(values.learning_rate)
+        steps = []
+        for t in range(1, values.steps + 1):
+            means = [k for k in ("E", *map(gradient_id, self.network.parameter_ids()))
+                     if values.is_batch and (k == "E" or self.show(k))]
+            rows = [self.training_row(at(k, step=t - 1), worked, names) for k in means]
+            rules = step_definitions(self.derivation, t, rate, general=True)
+            worked = {**worked, **rules}
+            for param in self.network.parameter_ids():
+                if not self.show(param):
+                    continue
+                ids = [state_id(kind, param, t) for kind in optimizer.state]
+                rows += [self.training_row(k, worked, names) for k in ids if k in worked]
+                rows.append(self.training_row(at(param, step=t), worked, names))
+            steps.append({"number": t, "rows": rows,
+                          "loss": f"{self.name(at('E', step=t))} &"
+                                  f"{self._shown_all(at('E', step=t))}"})
+        count = values.batch_size
+        batch = f" on a batch of {count} samples" if values.is_batch else ""
+        return {
+            "summary": f"{values.steps} step{'s' if values.steps > 1 else ''} of "
+                       f"{optimizer.name}{batch}",
+            "batch": self.batch_rows() if values.is_batch else [],
+            "optimizer": optimizer.name,
+            "formula": optimizer.formula_latex,
+            "hyper": ", ".join(hyper),
+            "samples": values.batch_size,
+            "steps": steps,
+        }
+
+    def batch_rows(self) -> list[str]:
+        """``x^(s) = (…)ᵀ,  d^(s) = (…)ᵀ`` for each sample of the batch."""
+        values = self.derivation.spec.values
+        targets = values.batch_targets or [()] * values.batch_size
+        rows = []
+        for s, (x, d) in enumerate(zip(values.batch_inputs, targets, strict=True), start=1):
+            row = rf"\mathbf{{x}}^{{({s})}} &= {_column(x)}"
+            if d:
+                row += rf", \quad \mathbf{{d}}^{{({s})}} = {_column(d)}"
+            rows.append(row)
+        return rows
+
+    def training_row(self, quantity_id: str, worked: dict, names: dict) -> str:
+        """``name = rule = rule with numbers ≈ value`` for one id of the worked example."""
+        expr = worked[quantity_id]
+        numeric = tex(expr, names, numeric=True)
+        return (f"{self.name(quantity_id)} &= {self.sym(expr)} = {numeric} "
+                f"{self._shown_all(quantity_id)}")
+
+    def _shown_all(self, quantity_id: str) -> str:
+        value = self.all_numbers[quantity_id]
+        return f"{relation(value)} {number_tex(value, quantity_id)}"
+
+
+# How the training section names each hyper-parameter (optimizers.HYPER_NAMES).
+_HYPER_TEX = {"learning_rate": r"\eta", "momentum": r"\mu", "alpha": r"\alpha",
+              "beta1": r"\beta_1", "beta2": r"\beta_2", "eps": r"\epsilon",
+              optimizers.WEIGHT_DECAY: r"\lambda"}
+
+
+def _column(numbers) -> str:
+    """A vector of given numbers as a transposed row: ``(0.5, 0.25)^T``."""
+    return "(" + ", ".join(number_tex(sympy.Rational(x)) for x in numbers) + r")^{\top}"
+
+
+def _first_sample(derivation: Derivation, numbers: Numbers | None) -> Numbers | None:
+    """For a batch, the numbers of sample 1 under the ids without ``#1`` (sections 2–5)."""
+    if numbers is None or not derivation.spec.values.is_batch:
+        return numbers
+    values = dict(numbers.values)
+    for key, value in numbers.values.items():
+        parsed = parse_id(key)
+        if parsed.sample == 1 and parsed.step == 0:
+            values[parsed.base] = value
+    return Numbers(values)
 
 
 @dataclass(frozen=True)

@@ -61,8 +61,8 @@ class JsonPrinter(RowPrinter):
     def _update(self, row: Quantity) -> dict:
         rule = row.update
         if rule.after_step:
-            after = r"\big|_{\text{updated parameters}}"
-            return {"expression": f"{rule.param} at the updated parameters",
+            after = rf"\big|_{{\text{{{rule.parameters}}}}}"
+            return {"expression": f"{rule.param} at the {rule.parameters}",
                     "latex": f"{self.name(row.id)} = {self.name(rule.param)}{after}"}
         expression = self.text.doprint(rule.expression)
         if rule.fixed:
@@ -87,7 +87,7 @@ class TablePrinter(RowPrinter):
     def _print_Quantity(self, row: Quantity) -> tuple[str, str, str]:
         value = "" if row.value is None else f"{float(row.value):.{DIGITS_SHOWN}g}"
         if row.update is not None and row.update.after_step:
-            formula = f"{row.update.param} at the updated parameters"
+            formula = f"{row.update.param} at the {row.update.parameters}"
         elif row.update is not None:
             formula = self.text.doprint(row.update.expression)
             formula += " (update_biases = false)" if row.update.fixed else ""

@@ -12,6 +12,7 @@ from symnn.errors import SymnnError
 from symnn.naming import gradient_id, qid, symbol
 from symnn.render import environment
 from symnn.render.numpy.arrays import representatives
+from symnn.render.numpy.optimizer import optimizer_context
 from symnn.render.numpy.source import bias_key, tuple_source, weight_key
 from symnn.render.numpy.unrolled import unrolled_context
 from symnn.render.numpy.vectorized import vectorized_context
@@ -126,6 +127,7 @@ def module_context(derivation: Derivation, style: str, dtype: str, source: str) 
         ),
         "classifier": classifier(spec),
         "notes": _notes(derivation),
+        **optimizer_context(),
     }
 
 
@@ -159,7 +161,7 @@ def _command_lines(source: str, style: str, dtype: str) -> list[str]:
 
 def example_arrays(spec: NetworkSpec) -> tuple[dict, object, object]:
     """(params, X, Y) of a spec's ``[values]`` as float64 arrays for a generated module:
-    one sample; Y is None for a loss without targets."""
+    one row per sample of the batch; Y is None for a loss without targets."""
     import numpy as np  # only here: the renderer itself does not need NumPy
 
     values = spec.values
@@ -172,6 +174,7 @@ def example_arrays(spec: NetworkSpec) -> tuple[dict, object, object]:
             params[bias_key(spec, layer)] = np.array([float(x) for x in values.biases[layer - 2]])
         elif spec.bias == "per-layer":
             params[bias_key(spec, layer)] = np.array([float(values.biases[layer - 2])])
-    X = np.array([[float(x) for x in values.inputs]])
-    Y = None if values.targets is None else np.array([[float(x) for x in values.targets]])
+    X = np.array([[float(x) for x in sample] for sample in values.batch_inputs])
+    targets = values.batch_targets
+    Y = None if targets is None else np.array([[float(x) for x in s] for s in targets])
     return params, X, Y
