@@ -16,17 +16,21 @@ Row kinds:
 - ``Factor``: one Leibniz factor ∂of/∂wrt; ``id`` names the quantity the factor is (the
   hidden ∂E/∂out, a weight, an input), so printers refer to it instead of printing it.
 - ``Update``: p' = p − η ∂E/∂p (or p' = p for a fixed bias, or E' after the step).
+- ``Member``: a quantity of a ``Family`` (the quantities of one kind in one layer, such
+  as ``dE/dw[3,j,k]``), whose row is built only if a printer asks: printers print a
+  family once and fill in each member's names (``symnn.render.templates``), so that
+  784-20-20-10's 34k rows cost no SymPy printing per row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import sympy
 
-from symnn.naming import gradient_id, parse_id, qid, symbol
+from symnn.naming import gradient_id, neuron_layers, parse_id, plain_id, qid, symbol
 from symnn.optimizers import WEIGHT_DECAY
 
 if TYPE_CHECKING:
@@ -113,18 +117,70 @@ class RowPrinter:
 
     def doprint(self, row):
         """The printed form of one row."""
-        for cls in type(row).__mro__:
+        methods = self.__dict__.setdefault("_methods", {})
+        method = methods.get(type(row))
+        if method is None:
+            method = methods[type(row)] = self._method(type(row))
+        return method(row)
+
+    def _method(self, row_class: type):
+        for cls in row_class.__mro__:
             method = getattr(self, f"_print_{cls.__name__}", None)
             if method is not None:
-                return method(row)
-        raise TypeError(f"{type(self).__name__} cannot print a {type(row).__name__}")
+                return method
+        raise TypeError(f"{type(self).__name__} cannot print a {row_class.__name__}")
+
+
+@dataclass(frozen=True, eq=False)
+class Family:
+    """The rows of one kind of quantity in one layer, e.g. ``dE/dw[3,j,k]`` for every j, k.
+
+    Neurons of a layer are interchangeable, so the members of a family differ only in
+    the names their rows mention: a printer may print the ``representative`` once, with
+    marks where the names of its member's neurons go, and fill in each member's names
+    (``symnn.render.templates``). ``positions`` maps each layer of a member's neuron
+    indices to (position in ``Member.indices``, the representative's index); ``row(id)``
+    builds any member's full row (without its value).
+    """
+
+    key: tuple
+    representative: str
+    positions: dict[int, tuple[int, int]]
+    depth: int
+    row: Callable[[str], Quantity]
+
+
+class Member:
+    """One quantity of a Family: its id, its neuron indices and its value (None: none)."""
+
+    __slots__ = ("family", "id", "indices", "value")
+
+    def __init__(self, quantity_id: str, family: Family, indices: tuple[int, ...],
+                 value: sympy.Expr | None = None):
+        self.id = quantity_id
+        self.family = family
+        self.indices = indices
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Member({self.id!r})"
+
+    @property
+    def quantity(self) -> Quantity:
+        """The member's full row."""
+        return replace(self.family.row(self.id), value=self.value)
 
 
 def quantities(derivation: Derivation, numbers: Numbers | None = None,
-               expand: bool = False, only: list[str] | None = None) -> Iterator[Quantity]:
+               expand: bool = False, only: list[str] | None = None
+               ) -> Iterator[Quantity | Member]:
     """The rows of ``symnn derive``: given numbers, then every definition, then the
     update step, each with its value when ``numbers`` are given. ``only``: these ids
-    alone, in this order (any claimable id, ``symnn.claimable``)."""
+    alone, in this order (any claimable id, ``symnn.claimable``).
+
+    Without ``only`` and ``expand``, a quantity of a layer's neuron, weight or input is a
+    ``Member`` of its family (built only if a printer asks), anything else a ``Quantity``.
+    """
     definitions = derivation.definitions
     worked = _worked(derivation, numbers)
     extra: dict = {}
@@ -142,35 +198,77 @@ def quantities(derivation: Derivation, numbers: Numbers | None = None,
         if numbers is not None:
             ids += [k for k in numbers.values if k not in definitions and k not in given]
     memo: dict = {}
+    families: dict | None = {} if only is None and not expand else None
+    shapes: dict = {}
+    depth = derivation.network.depth
+
+    def row(quantity_id: str) -> Quantity:
+        return _quantity(derivation, quantity_id, memo, worked, expand)
+
     for quantity_id in ids:
+        value = numbers[quantity_id] if numbers is not None and quantity_id in numbers \
+            else None
         if quantity_id in extra:
             yield Quantity(quantity_id, definition=extra[quantity_id],
-                           statement=Definition(quantity_id, extra[quantity_id]),
-                           value=numbers[quantity_id] if numbers is not None
-                           and quantity_id in numbers else None)
+                           statement=Definition(quantity_id, extra[quantity_id]), value=value)
             continue
-        if quantity_id in worked and quantity_id not in definitions:  # a sample's, a step's
-            yield Quantity(
-                quantity_id, definition=worked[quantity_id],
-                statement=statement(derivation, quantity_id, worked),
-                value=numbers[quantity_id] if numbers is not None and quantity_id in numbers
-                else None,
-                update=_update(derivation, quantity_id),
-            )
+        place = _place(quantity_id, depth, shapes) if families is not None else None
+        if place is None:
+            yield replace(row(quantity_id), value=value)
             continue
-        expr = definitions.get(quantity_id)
-        has_chains = quantity_id in derivation.gradients or \
-            quantity_id in derivation.error_signals
-        yield Quantity(
-            quantity_id,
-            definition=expr,
-            statement=statement(derivation, quantity_id),
-            value=numbers[quantity_id] if numbers is not None and quantity_id in numbers
-            else None,
-            chains=chains(derivation, quantity_id, memo) if has_chains else None,
-            update=_update(derivation, quantity_id),
-            expanded=derivation.expand(quantity_id) if expand and expr is not None else None,
-        )
+        key, indices, positions = place
+        family = families.get(key)
+        if family is None:
+            family = families[key] = Family(key, quantity_id, positions(), depth, row)
+        yield Member(quantity_id, family, indices, value)
+
+
+def _quantity(derivation: Derivation, quantity_id: str, memo: dict, worked: dict,
+              expand: bool = False) -> Quantity:
+    """The row of one quantity of the derivation (or of its worked example's samples
+    and steps), without its value."""
+    definitions = derivation.definitions
+    if quantity_id in worked and quantity_id not in definitions:  # a sample's, a step's
+        return Quantity(quantity_id, definition=worked[quantity_id],
+                        statement=statement(derivation, quantity_id, worked),
+                        update=_update(derivation, quantity_id))
+    expr = definitions.get(quantity_id)
+    has_chains = quantity_id in derivation.gradients or \
+        quantity_id in derivation.error_signals
+    return Quantity(
+        quantity_id,
+        definition=expr,
+        statement=statement(derivation, quantity_id),
+        chains=chains(derivation, quantity_id, memo) if has_chains else None,
+        update=_update(derivation, quantity_id),
+        expanded=derivation.expand(quantity_id) if expand and expr is not None else None,
+    )
+
+
+def _place(quantity_id: str, depth: int, shapes: dict):
+    """(family key, neuron indices, positions) of a quantity counted by neurons of
+    distinct layers; None for anything else (E, a shared bias, a derivative).
+
+    ``shapes`` remembers, per kind and layer, which indices count neurons."""
+    plain = plain_id(quantity_id)
+    if plain is None:
+        return None
+    kind, indices, suffix = plain
+    shape_key = (kind, len(indices), indices[0], suffix)
+    shape = shapes.get(shape_key)
+    if shape is None:
+        layers = neuron_layers(kind, indices, depth)
+        counted = [p for p, layer in enumerate(layers) if layer is not None]
+        distinct = len({layers[p] for p in counted}) == len(counted)
+        constant = tuple(i if layer is None else None
+                         for layer, i in zip(layers, indices, strict=True))
+        key = (kind, constant, suffix)
+        shape = shapes[shape_key] = (key, counted, layers) if counted and distinct else False
+    if shape is False:
+        return None
+    key, counted, layers = shape
+    members = tuple(indices[p] for p in counted)
+    return key, members, lambda: {layers[p]: (n, indices[p]) for n, p in enumerate(counted)}
 
 
 def statement(derivation: Derivation, quantity_id: str,

@@ -98,6 +98,8 @@ ID_TAIL = re.compile(
 SAMPLE_MARK = "#"  # out[3,1]#2: sample 2 of the batch
 STEP_MARK = "@"  # w[2,1,1]@2: after 2 steps
 PRIME = "'"  # w[2,1,1]': after 1 step (the name of @1)
+# The atom of an id with numeric indices, e.g. dE/dw[3,1,2] (quickly; ATOM_PATTERN decides).
+PLAIN_ID = re.compile(r"(?P<kind>[A-Za-z_/]+)\[(?P<idx>[1-9][0-9]*(?:,[1-9][0-9]*)*)\]")
 
 # A gradient's kind is this prefix and the kind of what it is taken with respect to.
 GRADIENT_PREFIX = "dE/d"
@@ -169,7 +171,11 @@ class QuantityId:
 def parse_id(text: str) -> QuantityId:
     """Parse a canonical id such as ``dE/dw[3,1,1]``; raise ValueError if malformed."""
     text = text.strip()
-    atom = _atom(text, 0)
+    plain = PLAIN_ID.match(text)
+    if plain is not None and plain["kind"] in INDEX_COUNT:  # the common case, quickly
+        atom = QuantityId(plain["kind"], tuple(map(int, plain["idx"].split(",")))), plain.end()
+    else:
+        atom = _atom(text, 0)
     if atom is not None and (tail := ID_TAIL.match(text, atom[1])) is not None:
         return _suffixed(_counted(atom[0], text), tail, text)
     of = _atom(text, 1) if text.startswith("d") else None
@@ -252,6 +258,60 @@ def qid(kind: str, *indices: int, updated: bool = False) -> str:
     """Build a canonical id string: ``qid('w', 2, 1, 1) == 'w[2,1,1]'``."""
     text = f"{kind}[{','.join(map(str, indices))}]" if indices else kind
     return text + "'" if updated else text
+
+
+def plain_id(text: str) -> tuple[str, tuple[int, ...], str] | None:
+    """Kind, numeric indices and suffix (sample, step) of an id such as ``dE/dw[3,1,2]``
+    or ``out[3,1]#2``, quickly, for ids the derivation made; None for any other text
+    (E, a derivative, a slice)."""
+    match = PLAIN_ID.match(text)
+    if match is None or (tail := ID_TAIL.match(text, match.end())) is None:
+        return None
+    return match["kind"], tuple(map(int, match["idx"].split(","))), tail[0]
+
+
+def neuron_layers(kind: str, indices: tuple, depth: int) -> tuple[int | None, ...]:
+    """For each index of an id, the layer whose neuron it counts (None: the index is a
+    layer number). ``w[3,2,1]`` -> (None, 3, 2); ``d[2]`` -> (depth,); ``dE/dx[4]`` -> (1,).
+    """
+    if kind == DERIVATIVE:
+        raise ValueError("a derivative's indices belong to its two quantities")
+    if kind in ("d", "E"):
+        return (depth,) * len(indices)
+    if kind == "dE/dx":
+        return (1,)
+    return (None, indices[0], indices[0] - 1)[: len(indices)]
+
+
+def index_pattern(quantity_id: str, positions: dict[int, tuple[int, int]],
+                  depth: int) -> str | None:
+    """An id as a format string over neuron indices: the index of a neuron of layer l
+    becomes ``{p}`` where ``positions[l] == (p, index)``; other indices stay.
+
+    ``index_pattern('w[3,2,1]', {3: (0, 2), 2: (1, 1)}, 3) == 'w[3,{0},{1}]'``. None when
+    the id counts another neuron of such a layer (it is not the same for every member of
+    a family; ``symnn.render.templates``).
+    """
+    pattern = _index_pattern(parse_id(quantity_id), positions, depth)
+    return None if pattern is None else str(pattern)
+
+
+def _index_pattern(parsed: QuantityId, positions: dict, depth: int) -> QuantityId | None:
+    if parsed.kind == DERIVATIVE:
+        of = _index_pattern(parsed.of, positions, depth)
+        wrt = _index_pattern(parsed.wrt, positions, depth)
+        return None if of is None or wrt is None else replace(parsed, of=of, wrt=wrt)
+    parts = []
+    layers = neuron_layers(parsed.kind, parsed.indices, depth)
+    for index, layer in zip(parsed.indices, layers, strict=True):
+        if layer in positions:
+            position, shared = positions[layer]
+            if index != shared:
+                return None
+            parts.append(f"{{{position}}}")
+        else:
+            parts.append(index)
+    return replace(parsed, indices=tuple(parts))
 
 
 def at(quantity_id: str, sample: int | None = None, step: int = 0) -> str:

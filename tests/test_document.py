@@ -16,7 +16,7 @@ import sympy
 
 from symnn import notation, spec
 from symnn.derive import derive
-from symnn.document import Definition, Products, Quantity, RowPrinter, quantities, statement
+from symnn.document import Definition, Member, Products, Quantity, RowPrinter, quantities, statement
 from symnn.evaluate import evaluate
 from symnn.render.latex import render
 from symnn.render.listing import write_json, write_jsonl, write_table
@@ -134,6 +134,7 @@ def test_each_distinct_expression_is_printed_once():
 
     printer = Counting({"symbol_names": {}})
     for row in quantities(derivation):
+        row = row.quantity if isinstance(row, Member) else row
         for chain in row.chains or ():
             for factor in chain:
                 printer.doprint(factor.value)
