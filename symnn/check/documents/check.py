@@ -90,12 +90,17 @@ def check(path: str | Path, spec_path: str | Path | None, preset: str | None = N
     result = DocumentCheck(source)
     base = _spec(spec_path, source)
     groups: dict[str | None, list[Located]] = {}
+    before = None  # the last display block's closing formula, which a "= v" block continues
     for block in source.blocks:
         if block.skip:
             continue
         checker = _checker(result, block.spec, base, Path(path).parent, preset)
         constants = _constants(checker)
-        located, general, skipped = claims.read(source, block, checker.names, constants)
+        matrix = _formulas(result, block.spec or "", checker).matrix_claim
+        located, general, skipped = claims.read(source, block, checker.names, constants, matrix,
+                                                before)
+        if block.display:
+            before = claims.last_formula(block)
         groups.setdefault(block.spec, []).extend(located)
         result.skipped.extend(skipped)
         if general:
