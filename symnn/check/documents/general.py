@@ -32,7 +32,7 @@ import sympy
 from symnn.check.documents import matrices
 from symnn.check.formula import FormulaError, NameRef, parse_formula
 from symnn.check.model import run
-from symnn.check.names import PRIMES, Names
+from symnn.check.names import Names, primed
 from symnn.naming import gradient_id, kind_of, parse_id, qid, symbol, updated_id
 
 LETTERS = "ijkl"  # free indices; L is the output layer, n and m are sizes
@@ -311,7 +311,7 @@ class Formulas:
         arguments = ARGUMENTS.match(text)
         if arguments and self.names.read(arguments["head"]) is not None:
             return symbol(self.names.read(arguments["head"]).id)
-        if text.rstrip().endswith(PRIMES):  # the value after the update: a name, not a formula
+        if primed(text):  # the value after the update: a name, not a formula
             reading = self.names.read(text) if len(text) < 200 else None
             return None if reading is None else symbol(reading.id)
         try:
