@@ -296,14 +296,12 @@ def latex_name(quantity_id: str, notation: Notation) -> str:
     """A canonical id written in a notation, e.g. ``w[3,2,1]`` -> ``w_{12}^{2}`` (net-out)."""
     parsed = parse_id(quantity_id)
     if parsed.sample is not None or parsed.step:
-        if parsed.sample is None and parsed.step == 1 and parsed.kind in PRIMED:
-            return name_at(parsed.kind, parsed.indices, notation, True)  # w', E', out'
-        name = latex_name(parsed.base, notation)
+        primed = parsed.step == 1 and parsed.kind in PRIMED  # w', E', out': the prime
+        name = name_at(parsed.kind, parsed.indices, notation, True) if primed \
+            else latex_name(parsed.base, notation)
         if parsed.sample is not None:
             name = f"{{{name}}}^{{({parsed.sample})}}"
-        if parsed.step == 1:
-            return f"{{{name}}}'"
-        return f"{{{name}}}^{{[{parsed.step}]}}" if parsed.step else name
+        return name if primed or not parsed.step else f"{{{name}}}^{{[{parsed.step}]}}"
     if parsed.kind == DERIVATIVE:
         return (
             rf"\frac{{\partial {latex_name(str(parsed.of), notation)}}}"
@@ -322,47 +320,55 @@ def name_at(kind: str, indices: tuple, notation: Notation, updated: bool = False
     A layer index is a canonical number (input layer = 1) or a ``Layer``; neuron indices
     are numbers or letters such as ``"j"``. ``name_at("w", (Layer("l"), "j", "k"), n)``
     is the index form of a weight into layer l, e.g. ``w_{kj}^{l-1}`` in net-out.
+    ``updated``: the value after the step, primed as ``scripted`` writes it (``w'^{l-1}_{kj}``).
     """
-    prime = "'" if updated else ""
     if kind in ("net", "out"):
-        name = _neuron_name(kind, indices[0], indices[1], notation)
-        return f"{{{name}}}'" if prime else name
+        return _neuron_name(kind, indices[0], indices[1], notation, updated)
     if kind == "w":
         layer, to, frm = indices
         order = (frm, to) if notation.weight_index == "from-to" else (to, frm)
         shown = layer - 1 if notation.weight_layer == "source" else layer
-        name = f"{notation.weight}_{{{_pair(*order)}}}^{{{notation.layer(shown)}}}"
-        return f"{{{name}}}'" if prime else name
+        return scripted(notation.weight, _pair(*order), notation.layer(shown), updated)
     if kind == "b":
-        sub = f"_{{{indices[1]}}}" if len(indices) == 2 else ""
-        name = f"{notation.bias}{sub}^{{{notation.layer(indices[0])}}}"
-        return f"{{{name}}}'" if prime else name
+        sub = indices[1] if len(indices) == 2 else None
+        return scripted(notation.bias, sub, notation.layer(indices[0]), updated)
     if kind == "d":
-        return f"{notation.target}_{{{indices[0]}}}"
+        return scripted(notation.target, indices[0], None)
     if kind == "delta":
-        return f"{notation.delta}_{{{indices[1]}}}^{{{notation.layer(indices[0])}}}"
+        return scripted(notation.delta, indices[1], notation.layer(indices[0]))
     if kind == "E":
-        name = notation.loss + (f"_{{{indices[0]}}}" if indices else "")
-        return f"{{{name}}}'" if prime and indices else name + prime
+        return scripted(notation.loss, indices[0] if indices else None, None, updated)
     if "_" in kind:  # an optimizer state of a parameter: m_w -> m_{w...}
         state, param = kind.split("_")
-        name = f"{state}_{{{name_at(param, indices, notation)}}}"
-        return f"{{{name}}}'" if prime else name
+        return scripted(state, name_at(param, indices, notation), None, updated)
     wrt = {"dE/dout": "out", "dE/dw": "w", "dE/db": "b", "dE/dx": "out"}[kind]
     inner = (1, *indices) if kind == "dE/dx" else indices
     return rf"\frac{{\partial {notation.loss}}}{{\partial {name_at(wrt, inner, notation)}}}"
 
 
-def _neuron_name(kind: str, layer, j, notation: Notation) -> str:
+def scripted(stem: str, sub, sup, prime: bool = False) -> str:
+    r"""A symbol with its subscript and superscript (each None when absent).
+
+    A prime (the value after the step) goes on the symbol itself, before its scripts:
+    ``w'^{2}_{11}``, ``b'^{3}_{1}``, ``\mathrm{out}\,x'^{3}_{1}``, ``E'``, in every notation
+    and in the general formulas (``w'^{l-1}_{kj}``), so that it never reads as part of a
+    superscript (``l-1'``). TeX takes ``'^{2}`` as one superscript ``\prime 2``; the
+    superscript must come right after the prime (``w'_{11}^{2}`` is a double superscript).
+    """
+    text = stem + ("'" if prime else "")
+    scripts = [("^", sup), ("_", sub)] if prime else [("_", sub), ("^", sup)]
+    return text + "".join(f"{mark}{{{value}}}" for mark, value in scripts if value is not None)
+
+
+def _neuron_name(kind: str, layer, j, notation: Notation, prime: bool = False) -> str:
     """net or out of neuron j of a layer; inputs and outputs may have their own symbols."""
     if kind == "out" and layer == 1:
-        if not notation.input_layer:
-            return f"{notation.input}_{{{j}}}"
-        return f"{notation.input}_{{{j}}}^{{{notation.layer(1)}}}"
+        shown = notation.layer(1) if notation.input_layer else None
+        return scripted(notation.input, j, shown, prime)
     if kind == "out" and notation.output and layer in (Layer("L"), notation.depth):
-        return f"{notation.output}_{{{j}}}"
+        return scripted(notation.output, j, None, prime)
     stem = notation.net if kind == "net" else notation.out
-    return f"{stem}_{{{j}}}^{{{notation.layer(layer)}}}"
+    return scripted(stem, j, notation.layer(layer), prime)
 
 
 def _pair(first, second) -> str:

@@ -199,7 +199,7 @@ def test_blank_worksheet_prints_the_grading_key(tmp_path, capsys):
     assert lines[2] == "[claims]"
     assert "'out[2,1]'            = 0.537429845344  # out x₁²" in lines
     assert "'dE/dw[3,1,1]'        = 0.0795450838493  # ∂E/∂w₁₁²" in lines
-    assert "\"w[3,1,1]'\"           = 0.860227458075  # w₁₁²'" in lines
+    assert "\"w[3,1,1]'\"           = 0.860227458075  # w'²₁₁" in lines
     assert "'dout[3,1]/dnet[3,1]' = 0.218193061827  # ∂out x₁³/∂net x₁³" in lines
     assert len([line for line in lines if " = " in line]) == 148
 

@@ -44,8 +44,15 @@ NET_OUT = [
     ("E(x_1^3,x_2^3)", "E"),  # the arguments of E are ignored
     ("E(\\vec{x})", "E"),
     ("E'", "E'"),
-    ("{w_{11}^2}'", "w[3,1,1]'"),
+    ("{w_{11}^2}'", "w[3,1,1]'"),  # the prime after the name (symnn wrote it so before)
     ("w_{11}^2'", "w[3,1,1]'"),
+    ("w'^2_{11}", "w[3,1,1]'"),  # the prime on the symbol (symnn writes it so now)
+    ("w'^{2}_{11}", "w[3,1,1]'"),
+    ("w′_{11}^2", "w[3,1,1]'"),
+    (r"w^{\prime 2}_{11}", "w[3,1,1]'"),
+    ("b'^{3}_{2}", "b[3,2]'"),
+    (r"\mathrm{out}\,x'^{3}_{1}", "out[3,1]'"),
+    (r"{\mathrm{out}\,x_{1}^{3}}'", "out[3,1]'"),
     (r"\frac{\partial E}{\partial w_{11}^2}", "dE/dw[3,1,1]"),
     (r"\frac{\partial E(x_1^3,x_2^3)}{\partial w_{21}^2}", "dE/dw[3,1,2]"),
     (r"\frac{\partial E(\vec{x})}{\partial w^2_{12}}", "dE/dw[3,2,1]"),
@@ -121,6 +128,7 @@ def test_plain_names():
     assert plain(r"\mathrm{net}\,x_{1}^{2}") == "net x₁²"
     assert plain(r"\frac{\partial E}{\partial w_{11}^{2}}") == "∂E/∂w₁₁²"
     assert plain("{w_{10,3}^{2}}'") == "w₁₀,₃²'"
+    assert plain("w'^{2}_{10,3}") == "w'²₁₀,₃"
     assert plain(r"a_{1}^{(1)}") == "a₁⁽¹⁾"
     assert plain(r"\hat{y}_{2}") == "ŷ₂"
     assert plain(r"\mathbf{W}^{2}") == r"\mathbf{W}^{2}"  # not simple: left as LaTeX

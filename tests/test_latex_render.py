@@ -100,9 +100,9 @@ def test_every_number_printed_is_the_derivations_number_rounded_as_stated(worked
 
 def test_the_update_step_and_the_loss_after_it(worked):
     text = render(worked, "markdown")
-    assert r"{w_{11}^{2}}' &= w_{11}^{2} - \eta \, \frac{\partial E}{\partial w_{11}^{2}} " \
+    assert r"w'^{2}_{11} &= w_{11}^{2} - \eta \, \frac{\partial E}{\partial w_{11}^{2}} " \
            r"= 0.9 - 0.5 \cdot 0.07955 \approx 0.8602" in text
-    assert r"{w_{21}^{2}}' &= 0.5 - 0.5 \cdot 0.0777 \approx 0.4611" in text
+    assert r"w'^{2}_{21} &= 0.5 - 0.5 \cdot 0.0777 \approx 0.4611" in text
     assert r"E &\approx 0.3838, \quad E' \approx 0.3502, \quad E' - E \approx -0.03357" in text
 
 

@@ -27,7 +27,9 @@ NAMES = [
     ("delta[2,1]", r"\delta_{1}^{2}", r"\delta_{1}^{1}", r"\delta_{1}^{(1)}"),
     ("E", "E", "C", r"\mathcal{L}"),
     ("E'", "E'", "C'", r"\mathcal{L}'"),
-    ("w[2,1,1]'", "{w_{11}^{1}}'", "{w_{11}^{1}}'", "{w_{11}^{(1)}}'"),
+    ("w[2,1,1]'", "w'^{1}_{11}", "w'^{1}_{11}", "w'^{(1)}_{11}"),  # the prime on the symbol
+    ("b[3,2]'", "b'^{3}_{2}", "b'^{2}_{2}", "b'^{(2)}_{2}"),
+    ("out[3,2]'", r"\mathrm{out}\,x'^{3}_{2}", "a'^{2}_{2}", r"\hat{y}'_{2}"),
     ("dE/dw[3,1,2]", r"\frac{\partial E}{\partial w_{21}^{2}}",
      r"\frac{\partial C}{\partial w_{12}^{2}}",
      r"\frac{\partial \mathcal{L}}{\partial w_{12}^{(2)}}"),

@@ -256,7 +256,7 @@ def test_training_document_compiles_and_its_math_renders_in_katex(tmp_path):
     assert r"\section*{6. Training}" in tex_source or "6. Training" in tex_source
     assert r"{m_{w_{12}^{2}}}^{[2]} &= " in tex_source
     # the rule in symbols, then in numbers; every sample of the batch; the intro says so
-    assert (r"\left(1 - \beta_1\right) + \beta_1 \, {m_{w_{12}^{2}}}' = (-0.02052) \cdot "
+    assert (r"\left(1 - \beta_1\right) + \beta_1 \, m'_{w_{12}^{2}} = (-0.02052) \cdot "
             r"\left(1 - 0.9\right) + 0.9 \cdot (-0.003191) \approx -0.004924") in tex_source
     assert r"\mathbf{x}^{(3)} &= (0.9, 0.6)^{\top}, \quad \mathbf{d}^{(3)} = (1, 1)^{\top}" \
         in tex_source

@@ -46,6 +46,13 @@ from symnn.notation import Notation
 SUGGESTIONS = 5  # closest valid names listed for an unknown one
 PRIMES = ("'", "′")
 ARGUMENTS = re.compile(r"\s*\([^()]*\)\s*$")  # a trailing argument list, as in E(x_1^3,x_2^3)
+# A prime on the symbol, before its scripts (w'^{2}_{11}, x′_1), or as a superscript of
+# its own (w^{\prime}_{11}, w^\prime_1) or the start of one (w^{\prime 2}_{11}).
+PRIME_ON_SYMBOL = (
+    (re.compile(r"(?<=[A-Za-z}])\s*['′]\s*(?=[\^_])"), ""),
+    (re.compile(r"\^\s*(?:\{\s*\\prime\s*\}|\\prime(?![A-Za-z]))"), ""),
+    (re.compile(r"\^\s*\{\s*\\prime\s+"), "^{"),
+)
 # A canonical id inside an expression name: an atom with indices (or E), optionally primed,
 # or d<atom>/d<atom>; not part of a longer word or a LaTeX command.
 _ATOM = r"(?:(?:dE/d(?:out|net|w|b|x)|net|out|delta|Dw|Db|w|b|d|E)\[[0-9:,]+\]|E(?![A-Za-z_^{\[]))"
@@ -238,7 +245,7 @@ class Names:
         """The closest valid names to a text, as ``id (name)`` pairs."""
         matcher = difflib.SequenceMatcher(None, "", _squash(text)[:100])
 
-        primed = text.rstrip().endswith(PRIMES)
+        is_primed = primed(text)
 
         def score(quantity_id: str, quick: bool) -> float:
             forms = (quantity_id, self._latex[quantity_id], self.plain(quantity_id))
@@ -247,7 +254,7 @@ class Names:
                 matcher.set_seq1(_squash(form))
                 ratios.append(matcher.quick_ratio() if quick else matcher.ratio())
             # a value after the step is suggested for a name with a prime, else after the rest
-            return max(ratios) - (0.2 if quantity_id.endswith("'") != primed else 0)
+            return max(ratios) - (0.2 if quantity_id.endswith("'") != is_primed else 0)
 
         shortlist = sorted(self.ids, key=lambda i: -score(i, True))[: 20 * count]
         best = sorted(shortlist, key=lambda i: -score(i, False))[:count]
@@ -317,7 +324,7 @@ def _gradient_of(quantity_id: str, known: set[str]) -> str | None:
 
 def _keys(text: str) -> list[tuple[tuple, bool]]:
     """Lookup keys of a name, each with whether it is an alias (``out`` left out)."""
-    text, updated = _strip_prime(text)
+    text, updated = strip_prime(text)
     keys = [(("text", _squash(text), updated), False)]
     try:
         ref = parse_ref(text)
@@ -329,14 +336,26 @@ def _keys(text: str) -> list[tuple[tuple, bool]]:
     return keys
 
 
-def _strip_prime(text: str) -> tuple[str, bool]:
+def strip_prime(text: str) -> tuple[str, bool]:
+    r"""A name without its prime, and whether it had one: after the whole name
+    (``{w_{11}^{2}}'``, ``w_{11}^2'``, as symnn wrote it before) or on the symbol, before
+    its scripts (``w'^{2}_{11}``, ``w^{\prime 2}_{11}``, as symnn writes it now)."""
     text = text.strip()
-    if not text.endswith(PRIMES):
-        return text, False
-    text = text[:-1].strip()
-    if text.startswith("{") and text.endswith("}"):
-        text = text[1:-1]
-    return text, True
+    if text.endswith(PRIMES):
+        text = text[:-1].strip()
+        if text.startswith("{") and text.endswith("}"):
+            text = text[1:-1]
+        return text, True
+    for pattern, replacement in PRIME_ON_SYMBOL:
+        inner, count = pattern.subn(replacement, text, count=1)
+        if count:
+            return inner.strip(), True
+    return text, False
+
+
+def primed(text: str) -> bool:
+    """Whether a written name carries a prime (the value after the step), in either place."""
+    return strip_prime(text)[1]
 
 
 def _ref_key(ref: NameRef | None) -> tuple | None:

@@ -26,7 +26,7 @@ from symnn import claimable, limits, notation, spec
 from symnn.check import digits
 from symnn.check.digits import Written
 from symnn.check.formula import FormulaError, check_syntax
-from symnn.check.names import PRIMES, Names, Reading
+from symnn.check.names import Names, Reading, primed, strip_prime
 from symnn.errors import SpecError, SpecErrors
 from symnn.naming import DERIVATIVE, kind_of, parse_id
 from symnn.spec import NetworkSpec
@@ -254,9 +254,9 @@ def claim_scale(quantity_id: str, network_spec: NetworkSpec, reading: notation.N
 
 def _needs_rate(key: str, network_spec: NetworkSpec, names: Names, where: str) -> None:
     """A value after the update step, in a worksheet without a learning rate: say so."""
-    if network_spec.values.learning_rate is not None or not key.rstrip().endswith(PRIMES):
+    if network_spec.values.learning_rate is not None or not primed(key):
         return
-    if names.read(key.rstrip()[:-1].strip().removeprefix("{").removesuffix("}")) is not None:
+    if names.read(strip_prime(key)[0]) is not None:
         raise SpecError(
             f"{where}: a value after the update step needs values.learning_rate in the worksheet"
         )

@@ -210,9 +210,10 @@ def _is_piece_break(match: re.Match, clean: str, piece: int) -> bool:
         return _has_equals(clean, piece, match.start()) and _has_equals(
             clean, match.end(), len(clean), stop=True
         )
-    if token == "&":  # "x &= 1" aligns; "a = 1 & b = 2" separates two equations
+    if token == "&":  # "x &= 1", "x & = & 1" align; "a = 1 & b = 2" separates two equations
         rest = clean[match.end() :].lstrip()
-        return bool(clean[piece : match.start()].strip()) and not rest.startswith(EQUALS)
+        before = clean[piece : match.start()].strip()
+        return bool(before) and not rest.startswith(EQUALS) and not before.endswith(EQUALS)
     return False
 
 

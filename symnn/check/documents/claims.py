@@ -18,10 +18,12 @@ import sympy
 
 from symnn.check import digits
 from symnn.check.digits import Written
+from symnn.check.documents import matrices
 from symnn.check.documents.chains import Equation, Side, blank, split
+from symnn.check.documents.general import DERIVATIVE
 from symnn.check.documents.source import Block, Source
 from symnn.check.formula import FormulaError, NameRef, parse_formula, parse_ref
-from symnn.check.names import Names
+from symnn.check.names import Names, Reading
 from symnn.check.worksheet import Claim
 
 GENERAL = "general formula"
@@ -76,17 +78,39 @@ class Skipped:
     note: str = ""
 
 
-def read(source: Source, block: Block, names: Names, constants: dict):
-    """The claims, general formulas and skipped equations of one math block."""
+def read(source: Source, block: Block, names: Names, constants: dict, matrix=None,
+         before: str | None = None):
+    """The claims, general formulas and skipped equations of one math block.
+
+    ``matrix(text)`` reads a side as a matrix of expressions in ids (``general.Formulas``):
+    with it, a chain whose number is a matrix of numbers is a claim per entry. ``before``
+    is the last equation of the display block before, when it ends in a formula: a block
+    that begins with ``=`` continues it (``out_{h1} = \\frac{1}{1+e^{-net_{h1}}}`` then
+    ``= 0.593``).
+    """
     located: list[Located] = []
     general: list[General] = []
     skipped: list[Skipped] = []
     clean = blank(block.text)
-    for equation in split(block.text):
+    for number, equation in enumerate(split(block.text)):
         written = block.text[equation.start : equation.end]
         line = source.line(block.offset + equation.start)
+        if number == 0 and before and not equation.sides[0].text and len(equation.sides) > 1:
+            joined = _continued(source, block, equation, before, names, constants)
+            if joined is not None:
+                located.append(joined)
+                continue
         if len(equation.sides) < 2:
             skipped.append(Skipped(line, written, "prose"))
+            continue
+        entries = _numbers(block.text, equation.sides[-1]) if matrix else None
+        if entries is not None:
+            found, problem = _matrix_claims(equation, clean, entries, matrix, constants)
+            for claim, offset in found:
+                end = block.offset + offset if block.placed else None
+                located.append(Located(claim, source.line(block.offset + offset), written, end))
+            if problem:
+                skipped.append(Skipped(line, written, *problem))
             continue
         claim, remark = _claim(equation, clean, names, constants)
         if claim is None and remark[0] == GENERAL:
@@ -115,6 +139,8 @@ def _claim(equation: Equation, clean: str, names: Names, constants: dict):
     if reading is None:
         if _free(name):
             return None, (GENERAL, "")
+        if value is None and _matrix_form(name):
+            return None, (GENERAL, "")  # Z_1 = W_1 X + b_1: a matrix form at given layers
         if _derivative_of_known(name, names):
             return None, ("local", "")
         if isinstance(value, Written) and _looks_like_name(name):
@@ -139,6 +165,110 @@ def _claim(equation: Equation, clean: str, names: Names, constants: dict):
     return Claim(first.text, reading, value, formula), remark
 
 
+def _continued(source, block: Block, equation: Equation, before: str, names, constants):
+    """The claim of an equation that continues the block before's last one, or None."""
+    written = before + " " + block.text[equation.start : equation.end]
+    joined = split(written)
+    if len(joined) != 1:
+        return None
+    claim, remark = _claim(joined[0], blank(written), names, constants)
+    if claim is None:
+        return None
+    value_side = equation.sides[-1]
+    end = block.offset + value_side.end if block.placed else None
+    return Located(claim, source.line(block.offset + value_side.start), written, end, remark)
+
+
+def last_formula(block: Block) -> str | None:
+    """A display block's last equation when it ends in a formula (no number), else None."""
+    equations = split(block.text) if block.display else []
+    if not equations or len(equations[-1].sides) < 2:
+        return None
+    last = equations[-1]
+    if number(last.sides[-1].text) is not None or not last.sides[0].text:
+        return None
+    return block.text[last.start : last.end]
+
+
+def _numbers(text: str, side: Side) -> list[list[tuple[Written, int]]] | None:
+    """A side that is one matrix of numbers: its entries and their ends in the block."""
+    found = matrices.literals(side.text, strict=False)
+    if len(found) != 1 or found[0][:2] != (0, len(side.text)):
+        return None
+    rows, cursor = [], side.start + found[0][0]
+    for row in matrices.grid(found[0][2]):
+        entries = []
+        for cell in row:
+            value = number(cell)
+            if not isinstance(value, Written):
+                return None
+            cursor = text.index(cell, cursor) + len(cell)
+            entries.append((value, cursor))
+        rows.append(entries)
+    if len({len(row) for row in rows}) != 1:
+        return None
+    return rows
+
+
+def _matrix_claims(equation: Equation, clean: str, entries, matrix, constants: dict):
+    """A claim per entry of a matrix of numbers: ``([(Claim, end)], problem or None)``."""
+    first, *middle, _last = equation.sides
+    left = _text(clean, first)
+    try:
+        value = matrix(left)
+    except FormulaError as exc:
+        return [], ("unreadable", f"matrix {_short(left)!r} not read: {exc.reason}")
+    shape = (len(entries), len(entries[0]))
+    if value is None:
+        return [], ("unreadable", f"matrix {_short(left)!r}: a name in it is no quantity")
+    if not isinstance(value, sympy.MatrixBase):
+        value = sympy.Matrix([[value]])
+    if value.shape != shape:
+        shown = f"{value.rows}×{value.cols}"
+        return [], ("unreadable", f"{shape[0]}×{shape[1]} numbers for the {shown} {left!r}")
+    formulas = _entry_formulas(middle, clean, shape, constants)
+    found = []
+    for r, row in enumerate(entries):
+        for c, (written, end) in enumerate(row):
+            reading = _entry_reading(left, value[r, c], (r + 1, c + 1))
+            if reading is None:
+                return [], ("unreadable", f"{_short(left)!r}: an entry is no quantity")
+            formula = formulas[r][c] if formulas else None
+            found.append((Claim(reading.written, reading, written, formula), end))
+    return found, None
+
+
+def _entry_reading(left: str, expr, where: tuple[int, int]) -> Reading | None:
+    """The reading of one entry: its id when it is one quantity, else an expression name."""
+    if not isinstance(expr, sympy.Expr) or not expr.free_symbols:
+        return None
+    if any(s.name.startswith(DERIVATIVE) for s in expr.free_symbols):
+        return None  # a local derivative the model does not compute
+    if isinstance(expr, sympy.Symbol):
+        return Reading(expr.name, f"{' '.join(left.split())}{list(where)}", True)
+    shown = f"{' '.join(left.split())}[{where[0]},{where[1]}]"
+    return Reading(shown, shown, False, expression=expr)
+
+
+def _entry_formulas(middle, clean: str, shape, constants: dict):
+    """The entries of the middle side nearest the numbers, when it is one matrix of them."""
+    if not middle:
+        return None
+    text = _text(clean, middle[-1])
+    found = matrices.literals(text, strict=False)
+    if len(found) != 1 or found[0][:2] != (0, len(text)):
+        return None
+    rows = matrices.grid(found[0][2])
+    if (len(rows), len({len(row) for row in rows}) and len(rows[0])) != shape:
+        return None
+    return [[cell for cell in row] for row in rows]
+
+
+def _short(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _text(clean: str, side: Side) -> str:
     """A side's text with labels blanked out, stripped."""
     return clean[side.start : side.end].strip()
@@ -157,6 +287,11 @@ def number(text: str) -> Written | str | None:
 def _free(text: str) -> bool:
     """True when a name carries a letter index (``x_j^l``, ``w^{L-1}_{ij}``)."""
     return bool(FREE_INDEX.search(text))
+
+
+def _matrix_form(text: str) -> bool:
+    """True for a matrix literal or a matrix name at a given layer (``W_2``, ``\\delta_3``)."""
+    return bool(matrices.ENVIRONMENT.search(text) or matrices.GIVEN_LAYER.search(text))
 
 
 def _derivative_of_known(text: str, names: Names) -> bool:

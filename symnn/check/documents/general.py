@@ -32,7 +32,7 @@ import sympy
 from symnn.check.documents import matrices
 from symnn.check.formula import FormulaError, NameRef, parse_formula
 from symnn.check.model import run
-from symnn.check.names import PRIMES, Names
+from symnn.check.names import Names, primed
 from symnn.naming import gradient_id, kind_of, parse_id, qid, symbol, updated_id
 
 LETTERS = "ijkl"  # free indices; L is the output layer, n and m are sizes
@@ -53,10 +53,18 @@ ARGUMENTS = re.compile(r"^(?P<head>[^()]{1,80}?)\s*\((?P<args>[^()+-]*)\)\s*$") 
 PLACEHOLDER, PLACEHOLDER_START = "Q", 900001  # Q_{900001}: a written-out sum in a side
 DERIVATIVE = "∂:"  # prefix of the symbol standing for ∂A/∂B in a parsed side
 INDEX_SCRIPT = re.compile(r"[ijklLmn0-9+\-,() =]*")  # a script made of indices
-SLIPS = ("index-swap", "layer-index", "index", "sign", "transpose")
+SLIPS = ("index-swap", "layer-index", "index", "sign", "transpose", "missing-factor")
+WHOLE = ("sign", "missing-factor")  # slips of the whole side, not of one script
 DEFINED = re.compile(r"(?P<base>[A-Z]|\\delta)\s*_\s*\{?\s*(?P<letter>l)\s*\}?")  # X_l = [..]
 WRITTEN = matrices.WRITTEN_NAME
 UPDATED = re.compile(r"\{(.*)\}'", re.S)  # {W_l}': the matrix after the update step
+
+
+@dataclass(frozen=True)
+class Misfit:
+    """A side whose matrices do not fit together (a product of 2×1 and 2×1): wrong."""
+
+    reason: str
 
 
 @dataclass
@@ -91,6 +99,12 @@ class Formulas:
         self._sum_table: dict[str, sympy.Expr] = {}  # placeholder label -> a sum written out
         self._parsed: dict = {}
         self.defined: dict = {}  # matrix name -> its literal for a layer (the document's)
+        self._matrix_mode = False  # every side of the formula in hand is read as a matrix
+        notation = self.names.notation
+        self.symbols = {  # a lowercase vector name (z^l, w^{l+1}) -> the name it stands for
+            notation.out: "X", notation.net: "Z", notation.bias: "B", notation.weight: "W",
+            notation.delta: "\\delta", notation.target: "Y",
+        }
         self.constants = {"n": sympy.Integer(network.size(network.depth))}
         rate = checker.derivation.spec.values.learning_rate
         if rate is not None:
@@ -109,6 +123,15 @@ class Formulas:
         values = dict(pins)
         values.update(run(self.model, pins))
         return {"values": values, "grad": {}}
+
+    @cached_property
+    def _net_of(self) -> dict:
+        """The expanded definition of each net -> its symbol (σ of a written-out net)."""
+        return {
+            sympy.expand(definition): symbol(key)
+            for key, definition in self.model.definitions.items()
+            if kind_of(key) == "net" and not key.endswith("'")
+        }
 
     @cached_property
     def _forward(self) -> list[str]:
@@ -148,6 +171,7 @@ class Formulas:
         """Instantiate every side for every index value and compare it with the first."""
         left = sides[0]
         defines = self._define(sides)
+        self._matrix_mode = any(matrices.is_matrix_side(side, self.symbols) for side in sides)
         letters = sorted(c for c in _script_letters(left) if c in LETTERS)
         assignments = _assignments(letters, self.layers, self.width)[:MAX_INSTANCES]
         if any(left.strip() in side for side in sides[1:]) and (
@@ -216,7 +240,7 @@ class Formulas:
         name = DEFINED.fullmatch(sides[0].strip())
         if len(sides) != 2 or name is None:
             return ""
-        found = matrices.literals(sides[1].strip())
+        found = matrices.literals(sides[1].strip(), strict=False)
         if len(found) != 1 or found[0][:2] != (0, len(sides[1].strip())):
             return ""
         body, letter, output = found[0][2], name["letter"], self.output
@@ -228,7 +252,11 @@ class Formulas:
     def _shapes(self, left: str, side: str, values: dict) -> str:
         """``a 2×2 matrix where the left side is a number`` when the shapes differ."""
         a, b = self._value(left, values, 0), self._value(side, values, 0)
-        if a is None or b is None or matrices.shape_of(a) == matrices.shape_of(b):
+        if isinstance(b, Misfit):
+            return b.reason
+        if a is None or b is None or isinstance(a, Misfit):
+            return ""
+        if matrices.shape_of(a) == matrices.shape_of(b):
             return ""
         return f"{_shape(b)} where the left side is {_shape(a)}"
 
@@ -246,7 +274,7 @@ class Formulas:
 
     def _value(self, side: str, values: dict, k: int):
         """A side's exact value at point ``k``, or None when a name is not in the network."""
-        key = (side, tuple(sorted(values.items())))
+        key = (side, tuple(sorted(values.items())), self._matrix_mode)
         if key not in self._memo:
             self._memo[key] = self._expression(side, values)
         if (key, k) not in self._memo:
@@ -267,7 +295,8 @@ class Formulas:
         A matrix form is a ``sympy.Matrix`` of such expressions (``matrices``).
         """
         text = _instantiate(side, values, self.output)
-        if matrices.is_matrix_side(side) and not self._is_call(text):
+        matrix = self._matrix_mode or matrices.is_matrix_side(side, self.symbols)
+        if matrix and not self._is_call(text):
             return self._matrix(text)
         return self._scalar(text, values)
 
@@ -282,7 +311,7 @@ class Formulas:
         arguments = ARGUMENTS.match(text)
         if arguments and self.names.read(arguments["head"]) is not None:
             return symbol(self.names.read(arguments["head"]).id)
-        if text.rstrip().endswith(PRIMES):  # the value after the update: a name, not a formula
+        if primed(text):  # the value after the update: a name, not a formula
             reading = self.names.read(text) if len(text) < 200 else None
             return None if reading is None else symbol(reading.id)
         try:
@@ -295,29 +324,51 @@ class Formulas:
         """A matrix form read into a matrix of expressions (None: a name is not in the net)."""
         updated = UPDATED.fullmatch(text.strip())
         reader = matrices.Reader(self._scalar, self._vector, self._prefixed, self._activate,
-                                 self._gradient)
+                                 self._gradient, self.symbols, self.names.notation.first_layer)
         try:
             value = matrices.Parser(updated[1] if updated else text, reader, self.defined).parse()
         except LookupError:
             return None
+        except matrices.ShapeError as exc:
+            return Misfit(exc.reason)
         if updated:
             value = value.applyfunc(_updated) if isinstance(value, sympy.MatrixBase) else value
         return value
 
+    def matrix_claim(self, text: str):
+        """A side with no free index read as a matrix of expressions in ids (or None)."""
+        if _script_letters(text) & set(LETTERS):
+            return None
+        text = _instantiate(text, {}, self.output)
+        if self._is_call(text):
+            return self._scalar(text)
+        return self._matrix(text)
+
     # ---------------------------------------------------------------- matrix names
 
     def _vector(self, base: str, layer: int) -> sympy.Matrix | None:
-        """The derivation's column for a matrix name: X (out), B, \\delta at a layer; Y."""
+        """The derivation's matrix for a name: X (out), B, \\delta, W at a layer; Y."""
         network = self.checker.derivation.network
         internal = layer - self.names.notation.first_layer + 1
+        base = self.symbols.get(base, base)
+        if base == "nabla":  # ∇_a C: the loss's gradient by the outputs
+            ids = [qid("out", network.depth, j) for j in range(1, network.size(network.depth) + 1)]
+            return sympy.Matrix([self._gradient(symbol(i)) for i in ids])
         if base in ("Y", "D"):
             ids = [qid("d", j) for j in range(1, network.size(network.depth) + 1)]
         elif not 1 <= internal <= network.depth:
             return None
-        elif base == "X":
-            ids = [qid("out", internal, j) for j in range(1, network.size(internal) + 1)]
+        elif base in ("X", "A", "Z"):
+            kind = "net" if base == "Z" else "out"
+            ids = [qid(kind, internal, j) for j in range(1, network.size(internal) + 1)]
         elif base == "\\delta":
             ids = [qid("delta", internal, j) for j in range(1, network.size(internal) + 1)]
+        elif base == "W":  # net = W out: rows the receiving neurons, columns the sending
+            receiving = internal + (1 if self.names.notation.weight_layer == "source" else 0)
+            if not 2 <= receiving <= network.depth:
+                return None
+            rows, cols = network.size(receiving), network.size(receiving - 1)
+            return sympy.Matrix(rows, cols, lambda j, i: symbol(qid("w", receiving, j + 1, i + 1)))
         elif base == "B" and internal > 1:
             ids = [network.bias_of(internal, j) for j in range(1, network.size(internal) + 1)]
         else:
@@ -339,13 +390,12 @@ class Formulas:
                 raise LookupError(name)
             return symbol(name)
 
-        try:
-            return matrix.applyfunc(entry)
-        except LookupError:
-            return None
+        return matrix.applyfunc(entry)  # LookupError: a name the network does not have
 
     def _activate(self, value, prime: bool):
         """φ(net x) -> out x; φ'(net x) -> ∂out x/∂net x, for one entry."""
+        if not isinstance(value, sympy.Symbol):
+            value = self._net_of.get(sympy.expand(value), value)  # σ(w a + b): the net it is
         parsed = parse_id(value.name) if isinstance(value, sympy.Symbol) else None
         if parsed is None or parsed.kind != "net":
             raise FormulaError("\\phi of an entry that is not a net value", str(value), 0)
@@ -378,8 +428,8 @@ class Formulas:
         return self._parsed[text]
 
     def _at(self, expr, point: dict):
-        if expr is None:
-            return None
+        if expr is None or isinstance(expr, Misfit):
+            return expr
         if isinstance(expr, sympy.MatrixBase):
             entries = [self._at(entry, point) for entry in expr]
             if any(entry is None for entry in entries):
@@ -475,12 +525,12 @@ class Formulas:
 
     def _explain(self, left: str, side: str, valid: list[dict]):
         """The slips (one or two) whose correction makes ``side`` equal the left side."""
-        singles = list(_variants(side))
+        singles = list(_variants(side, self.symbols)) + self._factors(left)
         pairs = sorted(itertools.combinations(singles, 2), key=lambda p: abs(p[0][1] - p[1][1]))
         tried = 0
         for combos in ([(v,) for v in singles], pairs):  # pairs on one name first
             for combo in combos:
-                spans = sorted((v[1], v[2]) for v in combo if v[0] != "sign")
+                spans = sorted((v[1], v[2]) for v in combo if v[0] not in WHOLE)
                 if any(a[1] > b[0] for a, b in itertools.pairwise(spans)):
                     continue  # two changes of one script
                 tried += 1
@@ -490,6 +540,17 @@ class Formulas:
                 if self._holds(left, text, valid):
                     return sorted({v[0] for v in combo}, key=SLIPS.index), text
         return None
+
+    def _factors(self, left: str) -> list[tuple[str, int, int, str]]:
+        """``missing-factor``: δ written without φ'(net) (``⊙ σ'(z^l)`` in a matrix form)."""
+        notation = self.names.notation
+        written = left.strip()
+        if not written.startswith(notation.delta) or written[len(notation.delta):][:1].isalpha():
+            return []
+        scripts = written[len(notation.delta):].strip()
+        joiner = r" \odot " if self._matrix_mode else r" \cdot "
+        factor = f"{notation.activation}'({notation.net} {scripts})"
+        return [("missing-factor", 0, 0, joiner + factor)]
 
     def _holds(self, left: str, side: str, valid: list[dict]) -> bool:
         try:
@@ -569,7 +630,7 @@ def _sum_body(text: str, start: int) -> tuple[str, int]:
     return rest, len(text)
 
 
-def _variants(side: str) -> list[tuple[str, int, int, str]]:
+def _variants(side: str, symbols: dict) -> list[tuple[str, int, int, str]]:
     """Single slips to undo, as (cause, start, end, replacement) of a script of the side."""
     found = []
     for match in SCRIPT.finditer(side):
@@ -591,8 +652,8 @@ def _variants(side: str) -> list[tuple[str, int, int, str]]:
             found += [("layer-index", start, end, new) for new in _layer_shifts(kind, inner)]
     found += _literal_variants(side)
     found.append(("sign", len(side), len(side), ""))
-    if matrices.is_matrix_side(side):
-        found += _transpose_variants(side)
+    if matrices.is_matrix_side(side, symbols):
+        found += _transpose_variants(side, symbols)
     return found
 
 
@@ -609,7 +670,7 @@ def _layer_shifts(kind: str, inner: str) -> list[str]:
 def _literal_variants(side: str) -> list[tuple[str, int, int, str]]:
     """A layer slip made in every entry of a matrix literal, undone in all of them at once."""
     found = []
-    for start, end, _body in matrices.literals(side):
+    for start, end, _body in matrices.literals(side, strict=False):
         text = side[start:end]
         scripts = {(m[1], m[2]) for m in SCRIPT.finditer(text) if m[1] == "^"}
         for kind, content in sorted(scripts):
@@ -623,25 +684,35 @@ def _literal_variants(side: str) -> list[tuple[str, int, int, str]]:
     return found
 
 
-def _transpose_variants(side: str) -> list[tuple[str, int, int, str]]:
+def _transpose_variants(side: str, symbols: dict) -> list[tuple[str, int, int, str]]:
     """A transpose taken away, or put after a bracket, a matrix or a matrix name."""
     found = [("transpose", m.start(), m.end(), "") for m in matrices.TRANSPOSE.finditer(side)]
     ends = [m.end() for m in re.finditer(r"\\right\s*\)|\)|\\end\s*\{[bpvBV]?matrix\}", side)]
     ends += [m.end() for m in WRITTEN.finditer(side)]
     taken = {m.start() for m in matrices.TRANSPOSE.finditer(side)}
     found += [("transpose", end, end, "^{T}") for end in sorted(set(ends)) if end not in taken]
+    found += [  # w^{l+1} -> {w^{l+1}}^{T}: a superscripted name is braced first
+        ("transpose", m.start(), m.end(), "{" + m[0] + "}^{T}")
+        for m in matrices.WRITTEN_SUPERSCRIPT.finditer(side)
+        if m["base"] in symbols and m.end() not in taken
+    ]
     return found
 
 
 def _apply(side: str, changes) -> str:
     """The side with the changes made (right to left, so offsets stay valid)."""
     text = side
-    negate = False
+    negate, factor = False, ""
     for cause, start, end, new in sorted(changes, key=lambda c: -c[1]):
         if cause == "sign":
             negate = True
             continue
+        if cause == "missing-factor":
+            factor = new
+            continue
         text = text[:start] + new + text[end:]
+    if factor:
+        text = f"\\left({text}\\right){factor}"
     return f"-\\left({text}\\right)" if negate else text
 
 
@@ -651,6 +722,8 @@ def _assignments(letters: list[str], layers: list[int], width: int) -> list[dict
 
 
 def _close(x, y) -> bool:
+    if isinstance(x, Misfit) or isinstance(y, Misfit):
+        return False
     x, y = matrices.plain(x), matrices.plain(y)
     if isinstance(x, sympy.MatrixBase) or isinstance(y, sympy.MatrixBase):
         same = matrices.shape_of(x) == matrices.shape_of(y)

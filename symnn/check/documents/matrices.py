@@ -39,7 +39,7 @@ ELLIPSES = (r"\vdots", r"\cdots", r"\ddots", r"\ldots", r"\dots", "…", "...")
 BLANK = re.compile(r"^(?:\s|\\[ ,;:!]|\\\n|~)+|(?:\s|\\[ ,;:!]|\\\n|~)+$")
 # a matrix name: optional net/out, a capital or \delta, a layer subscript (instantiated)
 NAME = re.compile(
-    r"(?P<prefix>(?:net|out)(?:\s|\\[ ,;:!])*)?(?P<base>\\delta|[A-Z])\s*"
+    r"(?P<prefix>(?:net|out)(?:\s|\\[ ,;:!])*)?(?P<base>\\delta|(?<![A-Za-z\\])[A-Za-z])\s*"
     r"_\s*(?P<layer>\{\s*-?\d+\s*\}|\d)(?!\s*\^\s*\{?\s*(?:[^Tt\\\s{]|\\(?!top)))"
 )
 # a matrix name as written, before its layer letter has a value: X_l, W_{L-1}, \delta_L
@@ -47,12 +47,27 @@ WRITTEN_NAME = re.compile(
     r"(?:\\delta|(?<![A-Za-z\\])[A-Z])\s*_\s*(?:\{\s*[lL]\s*(?:[+-]\s*\d+\s*)?\}|[lL])"
     r"(?![A-Za-z])"
 )
-TARGETS = re.compile(r"(?P<base>[YD])(?![A-Za-z_])")
-GRADIENT = re.compile(r"\\frac\s*\{\s*\\partial\s*E(?:\s*\([^(){}]*\))?\s*\}\s*\{\s*\\partial\s*")
+# a vector name with its layer as a superscript and no neuron index: z^L, w^{3}, \delta^{2}
+SUPERSCRIPT = re.compile(
+    r"(?P<base>\\delta|(?<![A-Za-z\\])[a-z])\s*\^\s*(?P<layer>\{\s*-?\d+\s*\}|\d)(?!\s*_)"
+)
+WRITTEN_SUPERSCRIPT = re.compile(
+    r"(?P<base>\\delta|(?<![A-Za-z\\])[a-z])\s*\^\s*(?:\{\s*[lL]\s*(?:[+-]\s*\d+\s*)?\}|[lL])"
+    r"(?![A-Za-z])(?!\s*_)"
+)
+GIVEN_LAYER = re.compile(r"(?<![A-Za-z\\])[A-Z]\s*_\s*\{?\s*\d")  # W_2, X_{1}: given layers
+NABLA = re.compile(r"\\nabla\s*_\s*(?:\{[^{}]*\}|[A-Za-z])\s*(?:[A-Z]|\\mathcal\s*\{[A-Z]\})")
+WRITTEN_TRANSPOSE = re.compile(r"\^\s*(?:\{\s*(?:T|\\top)\s*\}|T|\\top)(?![A-Za-z])")
+TARGETS = re.compile(r"(?<![A-Za-z\\])(?P<base>[A-Za-z])(?![A-Za-z_^{(])")
+GRADIENT = re.compile(  # ∂E/∂(matrix): E, C, \mathcal{L}, E_{total}, E(\vec{x}) on top
+    r"\\frac\s*\{\s*\\partial\s*(?:[A-Z]|\\mathcal\s*\{[A-Z]\})(?:_\{?[a-z]+\}?)?"
+    r"(?:\s*\([^(){}]*\))?\s*\}\s*\{\s*\\partial\s*"
+)
 TRANSPOSE = re.compile(r"\^\s*(?:\{\s*(?:T|t|\\top)\s*\}|T|t|\\top)(?![A-Za-z])")
 ACTIVATION = re.compile(r"(?:\\phi|\\varphi|\\sigma)\s*(?P<prime>'|’|‘|´|\^\{?\\prime\}?)?\s*"
                         r"(?=\\left\s*\(|\()")
 OPEN = re.compile(r"\\left\s*\(|\(")
+BRACE = re.compile(r"\{")
 MAX_SIZE = 64  # entries written out per dimension of a literal with dots
 
 
@@ -72,18 +87,28 @@ class Reader:
     prefixed: Callable[[str, sympy.Matrix], sympy.Matrix]  # net/out of each entry
     activate: Callable[[sympy.Expr, bool], sympy.Expr]  # φ(x) or φ'(x) of one entry
     gradient: Callable[[sympy.Expr], sympy.Expr]  # ∂E/∂(entry)
+    symbols: dict  # the notation's lowercase symbols that name vectors: a, z, b, w, \delta
+    first_layer: int = 1  # the input layer's number (a bare X)
 
 
-def is_matrix_side(text: str) -> bool:
-    """True when a side (as written) holds a matrix literal, a matrix name or ``\\odot``."""
-    return bool(ENVIRONMENT.search(text) or WRITTEN_NAME.search(text) or r"\odot" in text)
+def is_matrix_side(text: str, symbols: dict | None = None) -> bool:
+    """True when a side (as written) holds a matrix literal, a matrix name, ``\\odot``, a
+    transpose, or a vector name of the notation (``z^l``: a symbol with a layer only)."""
+    return bool(
+        ENVIRONMENT.search(text) or WRITTEN_NAME.search(text) or WRITTEN_TRANSPOSE.search(text)
+        or r"\odot" in text or r"\nabla" in text or GIVEN_LAYER.search(text)
+        or any(m["base"] in (symbols or {}) for m in WRITTEN_SUPERSCRIPT.finditer(text))
+    )
 
 
-def literals(text: str) -> list[tuple[int, int, str]]:
-    """The matrix environments of a text: (start, end, body), outermost only."""
+def literals(text: str, strict: bool = True) -> list[tuple[int, int, str]]:
+    """The matrix environments of a text: (start, end, body), outermost only (``strict``
+    False: an environment without its end is left out instead of an error)."""
     found, position = [], 0
     while (match := ENVIRONMENT.search(text, position)) is not None:
         end = _environment_end(text, match)
+        if end is None and not strict:
+            break
         if end is None:
             raise FormulaError(f"\\begin{{{match[1]}}} without its \\end", text, match.start())
         close = text.rfind(r"\end", match.end(), end)
@@ -144,7 +169,7 @@ def expand(rows: list[list[str]], read: Callable[[str], sympy.Expr | None]) -> s
     col_gap = any(c in ELLIPSES for row in rows for c in row)
     rows = [[c for c in row if c not in ELLIPSES] for row in rows]
     if not rows or len({len(row) for row in rows}) != 1:
-        raise ShapeError("rows of different lengths")
+        raise FormulaError("a matrix with rows of different lengths", "", 0)
     template = _template(rows, row_gap, col_gap)
     known_rows = len(rows) - (1 if row_gap else 0)
     known_cols = len(rows[0]) - (1 if col_gap else 0)
@@ -206,7 +231,7 @@ def _differing(last: list[str], other: str) -> list[int]:
     """Positions where two entries differ by an index (a letter against a number)."""
     tokens = _tokens(other)
     if len(tokens) != len(last):
-        raise ShapeError("the entries left out cannot be written out")
+        raise FormulaError("the entries left out of a matrix cannot be written out", "", 0)
     return [i for i, (a, b) in enumerate(zip(last, tokens, strict=True)) if a != b]
 
 
@@ -280,8 +305,11 @@ class Parser:
             (GRADIENT, self._gradient),
             (ACTIVATION, self._activation),
             (NAME, self._name),
+            (NABLA, self._nabla),
+            (SUPERSCRIPT, self._superscript),
             (TARGETS, self._targets),
             (OPEN, self._group),
+            (BRACE, self._brace),
         ):
             match = pattern.match(text, pos)
             if match is not None:
@@ -292,7 +320,7 @@ class Parser:
         if self.pos >= len(self.text):
             return False
         char = self.text[self.pos]
-        if char in "+-)=" or self.text.startswith(r"\right", self.pos):
+        if char in "+-)=}" or self.text.startswith(r"\right", self.pos):
             return False
         return not (self._peek_command(r"\odot") or self._peek_command(r"\cdot"))
 
@@ -308,6 +336,8 @@ class Parser:
         return _known(matrix)
 
     def _name(self, match: re.Match):
+        if not self._is_name(match):
+            return self._scalar()
         self.pos = match.end()
         layer = int(match["layer"].strip("{} "))
         prefix = (match["prefix"] or "").strip(" \\,;:!")
@@ -319,16 +349,41 @@ class Parser:
         matrix = _known(matrix)
         return self.reader.prefixed(prefix, matrix) if prefix else matrix
 
-    def _targets(self, match: re.Match):
+    def _is_name(self, match: re.Match) -> bool:
+        """A capital or δ; a lowercase letter only as the notation's bias or weight (b_1)."""
+        base = match["base"]
+        return base == r"\delta" or base.isupper() or self.reader.symbols.get(base) in ("B", "W")
+
+    def _superscript(self, match: re.Match):
+        if match["base"] not in self.reader.symbols:
+            return self._scalar()
         self.pos = match.end()
-        return _known(self.reader.vector(match["base"], 0))
+        return _known(self.reader.vector(match["base"], int(match["layer"].strip("{} "))))
+
+    def _nabla(self, match: re.Match):
+        self.pos = match.end()
+        return _known(self.reader.vector("nabla", 0))
+
+    def _targets(self, match: re.Match):
+        base = match["base"]
+        if base == "X":  # the inputs
+            self.pos = match.end()
+            return _known(self.reader.vector("X", self.reader.first_layer))
+        if base not in "YD" and self.reader.symbols.get(base) != "Y":
+            return self._scalar()
+        self.pos = match.end()
+        return _known(self.reader.vector(base, 0))
 
     def _gradient(self, match: re.Match):
         name = NAME.match(self.text, match.end())
-        if name is None:
+        vector = SUPERSCRIPT.match(self.text, match.end())
+        if name is not None and self._is_name(name):
+            matrix = self._name(name)
+        elif vector is not None and vector["base"] in self.reader.symbols:
+            self.pos = match.end()
+            matrix = self._superscript(vector)
+        else:
             return self._scalar()
-        self.pos = name.end()
-        matrix = self._name(name)
         self._space()
         if not self._peek("}"):
             raise FormulaError("a derivative by a matrix not closed", self.text, self.pos)
@@ -351,6 +406,15 @@ class Parser:
         if closing is None:
             raise FormulaError("a bracket not closed", self.text, self.pos)
         self.pos = closing.end()
+        return value
+
+    def _brace(self, match: re.Match):
+        self.pos = match.end()
+        value = self._expr()
+        self._space()
+        if not self._peek("}"):
+            raise FormulaError("a brace not closed", self.text, self.pos)
+        self.pos += 1
         return value
 
     def _scalar(self):
@@ -377,7 +441,13 @@ class Parser:
         if token in "+-()=" or token in (r"\cdot", r"\odot", r"\times", r"\left", r"\right"):
             return True
         at = match.start()
-        return any(p.match(self.text, at) for p in (ENVIRONMENT, NAME, ACTIVATION, GRADIENT))
+        if any(p.match(self.text, at) for p in (ENVIRONMENT, ACTIVATION, GRADIENT, NABLA)):
+            return True
+        name = NAME.match(self.text, at)
+        if name is not None and self._is_name(name):
+            return True
+        vector = SUPERSCRIPT.match(self.text, at)
+        return vector is not None and vector["base"] in self.reader.symbols
 
     # ------------------------------------------------------------ helpers
 
