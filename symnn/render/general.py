@@ -18,7 +18,7 @@ import sympy
 
 from symnn import activations, losses
 from symnn.derive import Derivation
-from symnn.naming import parse_id, qid
+from symnn.naming import GRADIENT_KINDS, generic_id, parse_id, qid, updated_id
 from symnn.notation import Layer, Notation, latex_name, name_at
 from symnn.render.printer import SymbolNames
 
@@ -49,8 +49,8 @@ class IndexForm:
     # -- symbols -------------------------------------------------------------------------
     def symbol(self, kind: str, *indices) -> sympy.Symbol:
         """The generic symbol of a quantity, e.g. ``symbol("w", Layer("l"), "j", "k")``."""
-        text = ",".join(i.text() if isinstance(i, Layer) else str(i) for i in indices)
-        sym = sympy.Symbol(f"{kind}[{text}]" if indices else kind, real=True)
+        texts = [i.text() if isinstance(i, Layer) else str(i) for i in indices]
+        sym = sympy.Symbol(generic_id(kind, *texts), real=True)
         if sym not in self.names:
             self.names[sym] = self._latex(kind, indices)
         return sym
@@ -208,9 +208,9 @@ class IndexForm:
         indices = (L_ANY, "j", "k") if kind == "w" else (L_ANY, "j")
         param = self.symbol(kind, *indices)
         rate = self.symbol("_eta")
-        new = sympy.Symbol(param.name + "'")
+        new = sympy.Symbol(updated_id(param.name))
         self.names[new] = name_at(kind, indices, self.notation, updated=True)
-        return new, param - rate * self.symbol("dE/d" + kind, *indices)
+        return new, param - rate * self.symbol(GRADIENT_KINDS[kind], *indices)
 
     def partial(self, numerator: tuple, denominator: tuple) -> str:
         """∂(numerator)/∂(denominator) of two generic (kind, *indices) quantities."""
