@@ -395,10 +395,12 @@ def with_kind(quantity_id: str, kind: str) -> str:
     return str(replace(parse_id(quantity_id), kind=kind))
 
 
-def generic_id(kind: str, *indices: str) -> str:
+def generic_id(kind: str, *indices: str, updated: bool = False) -> str:
     """A quantity in index form, its indices letters or layer expressions:
-    ``generic_id('w', 'l', 'j', 'k') == 'w[l,j,k]'`` (names of generic symbols)."""
-    return f"{kind}[{','.join(indices)}]" if indices else kind
+    ``generic_id('w', 'l', 'j', 'k') == 'w[l,j,k]'`` (names of generic symbols);
+    ``updated``: after the step (``w[l,j,k]'``)."""
+    text = f"{kind}[{','.join(indices)}]" if indices else kind
+    return text + PRIME if updated else text
 
 
 def parameter_of_change(change: str) -> str:

@@ -18,7 +18,7 @@ import sympy
 
 from symnn import activations, losses
 from symnn.derive import Derivation
-from symnn.naming import GRADIENT_KINDS, generic_id, parse_id, qid, updated_id
+from symnn.naming import GRADIENT_KINDS, generic_id, parse_id, qid
 from symnn.notation import Layer, Notation, latex_name, name_at
 from symnn.render.printer import SymbolNames
 
@@ -49,8 +49,7 @@ class IndexForm:
     # -- symbols -------------------------------------------------------------------------
     def symbol(self, kind: str, *indices) -> sympy.Symbol:
         """The generic symbol of a quantity, e.g. ``symbol("w", Layer("l"), "j", "k")``."""
-        texts = [i.text() if isinstance(i, Layer) else str(i) for i in indices]
-        sym = sympy.Symbol(generic_id(kind, *texts), real=True)
+        sym = sympy.Symbol(generic_id(kind, *_texts(indices)), real=True)
         if sym not in self.names:
             self.names[sym] = self._latex(kind, indices)
         return sym
@@ -208,7 +207,7 @@ class IndexForm:
         indices = (L_ANY, "j", "k") if kind == "w" else (L_ANY, "j")
         param = self.symbol(kind, *indices)
         rate = self.symbol("_eta")
-        new = sympy.Symbol(updated_id(param.name))
+        new = sympy.Symbol(generic_id(kind, *_texts(indices), updated=True))
         self.names[new] = name_at(kind, indices, self.notation, updated=True)
         return new, param - rate * self.symbol(GRADIENT_KINDS[kind], *indices)
 
@@ -218,6 +217,11 @@ class IndexForm:
                                                                     self.notation)
         den = name_at(*_split(denominator), self.notation)
         return rf"\frac{{\partial {num}}}{{\partial {den}}}"
+
+
+def _texts(indices: tuple) -> list[str]:
+    """Indices of a generic symbol as text: numbers, letters, layers in index form."""
+    return [i.text() if isinstance(i, Layer) else str(i) for i in indices]
 
 
 def _split(quantity: tuple) -> tuple:
