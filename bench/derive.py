@@ -147,6 +147,8 @@ def command_rows(quick: bool, directory: Path) -> list[tuple]:
     ]
     if not quick:
         commands.append(("symnn derive, 784-256-256-10", ["derive", str(big)], 30.0, 2048))
+        commands.append(("symnn derive --json, 784-256-256-10", ["derive", str(big), "--json"],
+                         30.0, 2048))
     rows = []
     for what, args, seconds, megabytes in commands:
         result = run_command(args)

@@ -5,8 +5,10 @@ and a violation is one :class:`~symnn.errors.SpecError` line naming the field, t
 and, where one makes sense, how to lift it. The numbers:
 
 - **Network size per command** (``MAX_PARAMETERS``): weights plus biases. derive and
-  codegen admit 784-256-256-10 (269,322 parameters); latex writes a few lines per weight
-  and check searches the claimant's slips, so they stop earlier. ``--max-parameters N``
+  codegen admit 784-256-256-10 (269,322 parameters); derive with ``[values]``
+  (``MAX_VALUES_PARAMETERS``) works every number out exactly and admits 784-20-20-10;
+  latex writes a few lines per weight and check searches the claimant's slips, so they
+  stop earlier. ``--max-parameters N``
   (or ``check_network(spec, command, max_parameters=N)``) lifts the limit.
 - **Layer width** ``MAX_WIDTH`` neurons, and ``MAX_COUPLED_WIDTH`` for a layer whose
   activation couples its neurons (softmax: every output depends on every net, so the
@@ -40,6 +42,9 @@ MAX_PARAMETERS = {
     "latex": 60_000,  # typesetting every layer's sums: ~15 s of CPU at 784-64-64-10
     "check": 5_000,  # the slip search re-runs the network per candidate: ~5 s here
 }
+# derive with [values] works out every number exactly (and the step): ~16 s of CPU at
+# 784-20-20-10 (16,330), so 784-256-256-10 would take minutes; --max-parameters lifts it.
+MAX_VALUES_PARAMETERS = 20_000
 MAX_WIDTH = 10_000  # neurons in one layer
 MAX_COUPLED_WIDTH = 20  # neurons in a softmax layer (work ~ width squared)
 MAX_DEPTH = 100  # layers, the input layer included
@@ -92,13 +97,17 @@ def check_network(spec, command: str, max_parameters: int | None = None) -> None
             )
     _check_coupled(spec)
     limit = MAX_PARAMETERS[command] if max_parameters is None else max_parameters
+    what = command
+    if command == "derive" and spec.values is not None:
+        what = "derive with [values]"
+        limit = MAX_VALUES_PARAMETERS if max_parameters is None else max_parameters
     count = spec.parameter_count
     if count > limit:
         lift = "by default (--max-parameters N lifts the limit)"
         if max_parameters is not None:
             lift = "with --max-parameters"
         raise SpecError(
-            f"network.layers: {count} parameters; symnn {command} handles at most {limit} {lift}"
+            f"network.layers: {count} parameters; symnn {what} handles at most {limit} {lift}"
         )
 
 

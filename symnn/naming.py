@@ -212,6 +212,8 @@ def _counted(atom: QuantityId, text: str) -> QuantityId:
 
 def _suffixed(parsed: QuantityId, tail: re.Match, text: str) -> QuantityId:
     """The id with the sample and step of its tail (``'`` is ``@1``)."""
+    if not tail[0]:
+        return parsed  # no suffix: the atom as it is (most ids)
     if tail["prime"] and parsed.kind not in PRIMED:
         raise ValueError(f"{text!r}: {parsed.kind} has no value after the step")
     step = 1 if tail["prime"] else int(tail["step"] or 0)
