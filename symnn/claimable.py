@@ -32,7 +32,7 @@ from functools import cache
 
 import sympy
 
-from symnn import losses
+from symnn import continued, losses
 from symnn.algebra import product, total
 from symnn.compiled import compute, to_number, to_sympy, working_precision
 from symnn.derive import Derivation
@@ -86,12 +86,13 @@ def _suffix_ranges(network: Network, parsed: QuantityId) -> None:
     if parsed.sample is not None and parsed.sample > batch:
         expected = f"1 to {batch}" if batch else "no sample: [values] holds one sample"
         raise ValueError(f"{parsed}: sample {parsed.sample}, expected {expected}")
-    last = steps - 1 if parsed.kind in ("Dw", "Db") else steps
+    last = continued.MAX_STEPS if steps else 0
+    last -= 1 if parsed.kind in ("Dw", "Db") else 0
     if parsed.step > last:
-        raise ValueError(
-            f"{parsed}: step {parsed.step}, expected 0 to {last} (the worked example "
-            f"takes {steps} step{'s' if steps != 1 else ''})"
-        )
+        worked = f"the worked example takes {steps} step{'s' if steps != 1 else ''}"
+        if not steps:
+            worked = "[values] has no learning rate, so no step is taken"
+        raise ValueError(f"{parsed}: step {parsed.step}, expected 0 to {max(last, 0)} ({worked})")
     if parsed.kind in BATCH_KINDS[:4] and parsed.sample is not None:
         raise ValueError(f"{parsed}: a parameter is the same for every sample (no #s)")
     whole_batch = parsed.kind in BATCH_KINDS or (parsed.kind == "E" and not parsed.indices)
@@ -322,7 +323,11 @@ def extend(
         return definitions
     paths = Paths(derivation)
     result = dict(definitions)
-    rewired = _rewired(paths, claimed, omitted_output)
+    far = [c for c in extra if continued.is_continued(derivation, c)]
+    if far:  # after more steps than the worked example takes: numbers, not definitions
+        result.update(continued.values(derivation, far))
+        extra = [c for c in extra if c not in result]
+    rewired = _rewired(paths, [c for c in claimed if c not in far], omitted_output)
     result.update(rewired)
     todo = extra + [s.name for expr in rewired.values() for s in expr.free_symbols]
     while todo:
@@ -544,7 +549,7 @@ def definitions(derivation: Derivation, ids: Iterable[str]) -> dict[str, sympy.E
     paths = Paths(derivation)
     found = {}
     for key in ids:
-        if key in derivation.definitions:
+        if key in derivation.definitions or continued.is_continued(derivation, key):
             continue
         try:
             found[key] = _definition(paths, key, rate)

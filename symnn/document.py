@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import sympy
 
+from symnn.continued import is_continued
 from symnn.naming import gradient_id, neuron_layers, parse_id, plain_id, qid, symbol
 from symnn.optimizers import WEIGHT_DECAY
 
@@ -62,12 +63,13 @@ class Update:
     param: str
     fixed: bool = False
     steps: int = 1
+    continued: bool = False  # after more steps than worked (``symnn.continued``)
 
     @property
     def after_step(self) -> bool:
-        """True for ``E'`` (``net'``, ``out'``, ``E@3``): the value at the updated
-        parameters (after ``steps`` steps)."""
-        return parse_id(self.param).kind in ("E", "net", "out")
+        """True for ``E'`` (``net'``, ``out'``, ``E@3``, anything continued): the value at
+        the updated parameters (after ``steps`` steps)."""
+        return self.continued or parse_id(self.param).kind in ("E", "net", "out")
 
     @property
     def parameters(self) -> str:
@@ -334,6 +336,8 @@ def _update(derivation: Derivation, quantity_id: str) -> Update | None:
         return None
     values = derivation.spec.values
     base = str(replace(parsed, step=0))
+    if is_continued(derivation, quantity_id):
+        return Update(base, steps=parsed.step, continued=True)
     if parsed.kind in ("net", "out") or (parsed.kind == "E" and parsed.step == values.steps):
         return Update(base, steps=parsed.step)
     plain = values.optimizer == "sgd" and not dict(values.hyper).get(WEIGHT_DECAY)

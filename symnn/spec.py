@@ -67,6 +67,7 @@ class Values:
     optimizer: str = "sgd"
     steps: int = 1
     hyper: tuple[tuple[str, Fraction], ...] = ()
+    weights_layout: str = "output-by-input"  # as given; ``weights`` is output-by-input
 
     def __post_init__(self) -> None:
         if len(self.batch_inputs) <= 1:  # one sample: inputs and targets are the truth
@@ -351,7 +352,7 @@ def _values(table: dict, layers: tuple[int, ...], bias: str, loss: str) -> Value
     return Values(
         inputs[0], None if targets is None else targets[0], weights, biases, rate,
         update_biases, int(bias_input), batch_inputs=inputs, batch_targets=targets,
-        optimizer=name, steps=steps, hyper=hyper,
+        optimizer=name, steps=steps, hyper=hyper, weights_layout=layout,
     )
 
 

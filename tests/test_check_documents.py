@@ -210,8 +210,8 @@ def test_spec_in_a_toml_block(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ([], "symnn: error: --spec: a document needs a spec with [values] (--spec FILE, or a "
-             "```toml block with [network] and [values] in the document)"),
+        ([], "symnn: error: --spec: a document needs a spec with [values] (--spec FILE, a "
+             "symnn: key in its front matter, or a ```toml block with [network] and [values])"),
         (["--annotate", "SAME"], "symnn: error: --annotate: the original is never modified; "
                                  "name another file"),
     ],

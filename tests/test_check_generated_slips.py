@@ -1,4 +1,5 @@
-"""Each new cause named on generated slips, with the later lines right given the slip.
+"""Each new cause named on generated slips, with the later lines right given the slip
+(also on the lines of issue 17: ∂out/∂net, Δw, and sums over the outputs).
 
 Random 2-2-2, 3-2-2 and 2-3-1 nets (sigmoid or tanh hidden layers, sigmoid outputs, each
 squared loss). For every net a slip is made by hand, here, in plain float arithmetic from
@@ -194,12 +195,68 @@ def update_sign(net: Net) -> list[dict]:
     return sheets
 
 
+def activation_derivative_factor(net: Net) -> list[dict]:
+    """φ′ of another activation claimed as the factor ∂out/∂net itself, then δ from it."""
+    x = net.x
+    other = {"sigmoid": "tanh", "tanh": "sigmoid"}[net.hidden]
+    sheets = []
+    for layer, name in ((3, "tanh"), (2, other)):
+        factor = net.rounded(_slope(name, x[f"out[{layer},1]"]))
+        delta = net.rounded(x[f"dE/dout[{layer},1]"] * factor)
+        later = {f"delta[{layer},1]": delta}
+        for k in range(1, net.shape[layer - 2] + 1):
+            later[f"dE/dw[{layer},1,{k}]"] = net.rounded(delta * x[f"out[{layer - 1},{k}]"])
+        sheets.append({f"dout[{layer},1]/dnet[{layer},1]": factor, **later})
+    return sheets
+
+
+def update_sign_change(net: Net) -> list[dict]:
+    """Δw written uphill, +η ∂E/∂w, then w' = w + Δw from it."""
+    x = net.x
+    sheets = []
+    for k in (1, 2):
+        param = f"w[3,1,{k}]"
+        change = net.rounded(RATE * x["dE/d" + param])
+        sheets.append({f"D{param}": change, f"{param}'": x[param] + change})
+    return sheets
+
+
+def missing_output_term(net: Net) -> list[dict]:
+    """A sum over the outputs without output j's term: E (then E − E′), or a hidden
+    neuron's ∂E/∂out (then its δ and ∂E/∂w)."""
+    x, outputs = net.x, net.shape[2]
+    if outputs < 2:
+        return []
+    sheets = []
+    squares = {"mse": 1 / outputs, "half-sse": 0.5, "sse": 1.0}[net.spec.loss]
+    targets = [float(t) for t in net.spec.values.targets]
+    for j in range(1, outputs + 1):
+        term = squares * (targets[j - 1] - x[f"out[3,{j}]"]) ** 2
+        partial = net.rounded(x["E"] - term)
+        if abs(term) > 1e-3:
+            sheets.append({"E": partial, "E - E'": partial - x["E'"]})
+    for h in range(1, net.shape[1] + 1):
+        kept = net.rounded(x["delta[3,1]"] * x[f"w[3,1,{h}]"])  # output 2 left out
+        delta = net.rounded(kept * _slope(net.hidden, x[f"out[2,{h}]"]))
+        later = {f"delta[2,{h}]": delta}
+        for k in range(1, net.shape[0] + 1):
+            later[f"dE/dw[2,{h},{k}]"] = net.rounded(delta * x[f"out[1,{k}]"])
+        sheets.append({f"dE/dout[2,{h}]": kept, **later})
+    return sheets
+
+
+# label: (the cause the checker must name, the sheets with that slip)
 SLIPS = {
-    "activation-derivative": activation_derivative,
-    "missing-activation-derivative": missing_activation_derivative,
-    "transposed-weight": transposed_weight,
-    "net-for-out": net_for_out,
-    "update-sign": update_sign,
+    "activation-derivative": ("activation-derivative", activation_derivative),
+    "activation-derivative on dout/dnet": ("activation-derivative",
+                                           activation_derivative_factor),
+    "missing-activation-derivative": ("missing-activation-derivative",
+                                      missing_activation_derivative),
+    "transposed-weight": ("transposed-weight", transposed_weight),
+    "net-for-out": ("net-for-out", net_for_out),
+    "update-sign": ("update-sign", update_sign),
+    "update-sign on Dw": ("update-sign", update_sign_change),
+    "missing-output-term": ("missing-output-term", missing_output_term),
 }
 
 
@@ -208,11 +265,12 @@ def nets() -> list[Net]:
     return [Net(seed) for seed in range(NETS)]
 
 
-@pytest.mark.parametrize("cause", list(SLIPS))
-def test_each_new_cause_is_named_on_twenty_generated_slips(nets, cause):
+@pytest.mark.parametrize("label", list(SLIPS))
+def test_each_new_cause_is_named_on_twenty_generated_slips(nets, label):
+    cause, make = SLIPS[label]
     named = 0
     for net in nets:
-        for claims in SLIPS[cause](net):
+        for claims in make(net):
             verdicts = net.check(claims)
             first, *later = verdicts
             assert first.verdict == "wrong", (net.text, claims, first.note)

@@ -303,9 +303,11 @@ def test_the_mazur_worksheet_gets_a_verdict_on_every_line(capsys):
     assert main(["check", "examples/mazur-2015-worksheet.toml", "--format", "json"]) == 1
     lines = json.loads(capsys.readouterr().out)["claims"]
     verdicts = [c["verdict"] for c in lines]
-    assert len(lines) == 30 and "unreadable" not in verdicts
-    assert all(c["read_as"] == "notation" for c in lines)  # the author's names, by [names]
-    assert {c["id"]: c["verdict"] for c in lines if c["verdict"] != "correct"} == {
+    assert len(lines) == 34 and "unreadable" not in verdicts
+    first_step = [c for c in lines if "@" not in c["id"]]  # after 10,000: test_training.py
+    assert len(first_step) == 30
+    assert all(c["read_as"] == "notation" for c in first_step)  # the author's names
+    assert {c["id"]: c["verdict"] for c in first_step if c["verdict"] != "correct"} == {
         "dE[2]/dout[2,1]": "rounding-slip",  # the post writes -0.019049119; exact -0.0190491183
         "E'": "wrong",  # the post writes 0.291027924; exact 0.2910277737
     }
@@ -348,3 +350,26 @@ def test_latex_only_selects_what_a_claimable_id_is_about(capsys):
 def _ids_sorted(text: str) -> list[str]:
     """The lines of a document with each line's `ids` in sorted order (the selection is a set)."""
     return [" ".join(sorted(line.split())) for line in text.splitlines()]
+
+
+def test_a_weight_matrix_is_read_in_the_authors_layout(tmp_path, capsys):
+    """With weights_layout = "input-by-output" the worksheet's matrices have a row per
+    sending neuron, as its weights do: a claimed w[l,:,:] or dE/dw[l,:,:] is read so."""
+    net = WORKED_EXAMPLE_NET.replace(
+        "weights = [[[0.25, 0.1], [0.35, -0.3]], [[0.9, 0.5], [-0.7, 0.3]]]",
+        'weights_layout = "input-by-output"\n'
+        "weights = [[[0.25, 0.35], [0.1, -0.3]], [[0.9, -0.7], [0.5, 0.3]]]",
+    )
+    numbers = evaluate(derive(spec.loads(net)))
+    by_input = [[f"{float(numbers[f'dE/dw[3,{j},{k}]']):.4g}" for j in (1, 2)] for k in (1, 2)]
+    gradients = "[" + ", ".join("[" + ", ".join(row) + "]" for row in by_input) + "]"
+    claims = f'"w[2,:,:]" = [[0.25, 0.35], [0.1, -0.3]]\n"dE/dw[3,:,:]" = {gradients}\n'
+    status, lines = check(tmp_path, capsys, claims, net)
+    assert status == 0 and [c["verdict"] for c in lines] == ["correct", "correct"]
+    assert [e["id"] for e in lines[0]["elements"]] == [
+        "w[2,1,1]", "w[2,2,1]", "w[2,1,2]", "w[2,2,2]"
+    ]
+    status, lines = check(tmp_path, capsys, '"w[2,:,:]" = [[0.25, 0.1], [0.35, -0.3]]\n', net)
+    assert status == 1 and "4 elements (2 correct, 2 wrong)" in lines[0]["note"]
+    status, lines = check(tmp_path, capsys, claims, WORKED_EXAMPLE_NET)  # the default layout
+    assert [c["verdict"] for c in lines] == ["wrong", "wrong"]

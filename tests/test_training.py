@@ -17,7 +17,7 @@ import sympy
 from tools import compile_latex, katex_errors, markdown_math_blocks, pdf_page_pngs
 from torch_training import torch_run
 
-from symnn import claimable, optimizers, spec
+from symnn import claimable, continued, optimizers, spec
 from symnn.cli import main
 from symnn.commands.codegen import import_file
 from symnn.derive import derive
@@ -306,8 +306,8 @@ def test_claimable_ids_of_samples_and_steps_are_evaluated():
         ("out[3,1]@2", "name the sample, as in out[3,1]#1@2"),
         ("out[3,1]#4", "sample 4, expected 1 to 3"),
         ("w[2,1,1]#1", "a parameter is the same for every sample"),
-        ("E@4", "step 4, expected 0 to 3"),
-        ("Dw[2,1,1]@3", "step 3, expected 0 to 2"),
+        ("E@100001", "step 100001, expected 0 to 100000 (the worked example takes 3 steps)"),
+        ("Dw[2,1,1]@100000", "step 100000, expected 0 to 99999"),
     ]:
         with pytest.raises(ValueError, match=re.escape(message)):
             claimable.check(derivation.network, bad)
@@ -341,3 +341,38 @@ def test_claims_of_samples_and_steps_are_judged(tmp_path, capsys):
     assert main(["check", str(path), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert {c["id"]: c["verdict"] for c in report["claims"]} == dict.fromkeys(claims, "correct")
+
+
+# ---------------------------------------------------------------- steps past the worked example
+
+
+def test_steps_past_the_worked_example_are_iterated_and_agree_with_torch():
+    network_spec = load("adam")  # 3 worked steps
+    derivation = derive(network_spec)
+    ids = ["E@200", "w[3,1,1]@200", "m_w[3,1,2]@200", "s_w[2,2,1]@150", "b[2,1]@151",
+           "Dw[2,1,1]@150", "E[1]#2@200", "E[2]#2@200", "E#2@200",
+           "dout[3,1]/dnet[3,1]#1@200", "out[3,1]#1@200"]
+    values = continued.values(derivation, ids)
+    oracle = torch_run(network_spec, steps=200)
+    for key in ids[:5]:
+        assert abs(float(values[key]) - oracle[key]) < 1e-10, key
+    assert abs(values["Dw[2,1,1]@150"] - (oracle["w[2,1,1]@151"] - oracle["w[2,1,1]@150"])) \
+        < 1e-12
+    assert abs(values["E[1]#2@200"] + values["E[2]#2@200"] - values["E#2@200"]) < 1e-15
+    out = values["out[3,1]#1@200"]
+    assert abs(values["dout[3,1]/dnet[3,1]#1@200"] - out * (1 - out)) < 1e-15
+
+
+def test_mazur_after_10000_steps(capsys):
+    """The post: "after repeating this process 10,000 times ... the error plummets to
+    0.0000351085": that is the error computed in round 10,000, before its update (E@9999);
+    the outputs it quotes lie between those after 10,002 and 10,003 steps."""
+    assert main(["check", "examples/mazur-2015-worksheet.toml", "--format", "json"]) == 1
+    lines = json.loads(capsys.readouterr().out)["claims"]
+    verdicts = {c["id"]: (c["verdict"], c["exact"][:12]) for c in lines if "@" in c["id"]}
+    assert verdicts == {
+        "E@10000": ("wrong", "0.0000351018"),
+        "E@9999": ("correct", "0.0000351085"),
+        "out[3,1]@10000": ("wrong", "0.0159136204"),
+        "out[3,2]@10000": ("wrong", "0.9840642735"),
+    }

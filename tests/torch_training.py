@@ -54,9 +54,11 @@ def _optimizer(values, params: list[torch.Tensor]) -> torch.optim.Optimizer:
                             eps=hyper["eps"], weight_decay=decay)
 
 
-def torch_run(network_spec) -> dict[str, float]:
-    """Train with torch.optim as the spec says; the numbers by symnn id (per-neuron bias)."""
+def torch_run(network_spec, steps: int | None = None) -> dict[str, float]:
+    """Train with torch.optim as the spec says (``steps`` steps if given); the numbers by
+    symnn id (per-neuron bias)."""
     values = network_spec.values
+    steps = values.steps if steps is None else steps
     dtype = torch.float64
     weights = [torch.tensor([[float(x) for x in row] for row in m], dtype=dtype,
                             requires_grad=True) for m in values.weights]
@@ -74,12 +76,12 @@ def torch_run(network_spec) -> dict[str, float]:
         return _loss(network_spec.loss, a, D)
 
     numbers: dict[str, float] = {}
-    for t in range(values.steps + 1):
+    for t in range(steps + 1):
         suffix = "" if t == 0 else "'" if t == 1 else f"@{t}"
         optimizer.zero_grad()
         value = loss()
         numbers["E" + suffix] = value.item()
-        if t == values.steps:
+        if t == steps:
             break
         value.backward()
         optimizer.step()

@@ -27,6 +27,7 @@ import sympy
 from symnn import activations, claimable, losses
 from symnn.algebra import product
 from symnn.compiled import EXACT, Arithmetic, compute, to_sympy, working_precision
+from symnn.continued import is_continued
 from symnn.derive import Derivation, derive
 from symnn.evaluate import (
     is_training,
@@ -208,7 +209,7 @@ def build_model(
                                          batch_weights=options.batch_weights,
                                          slip=options.optimizer_slip)
         return _with_claims(derivation, definitions, leaves, options, claimed, expressions,
-                            rate, {}, shared)
+                            rate, {}, shared, base)
     if base is not None and options.loss is None and options.rate is None:
         updates = base.updates
     elif rate is None:
@@ -224,14 +225,19 @@ def build_model(
     for key, expr in updates.items():
         definitions.setdefault(key, expr)
     return _with_claims(derivation, definitions, leaves, options, claimed, expressions, rate,
-                        updates, shared)
+                        updates, shared, base)
 
 
 def _with_claims(derivation: Derivation, definitions: dict, leaves: dict, options: Options,
                  claimed: Collection[str], expressions: dict | None, rate, updates: dict,
-                 shared: dict) -> Model:
-    """The model with the claimed ids and expressions added (``claimable.extend``)."""
+                 shared: dict, base: Model | None) -> Model:
+    """The model with the claimed ids and expressions added (``claimable.extend``). Values
+    after more steps than worked (``symnn.continued``) are the base model's: no slip
+    reaches that far."""
     network = derivation.network
+    if base is not None:
+        definitions.update({k: base.definitions[k] for k in claimed
+                            if k in base.definitions and is_continued(derivation, k)})
     expressions = expressions or {}
     claimed = [c for c in claimed if c not in expressions]
     for key, expr in expressions.items():

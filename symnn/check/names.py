@@ -408,6 +408,11 @@ def plain(latex: str) -> str:
     prime = re.fullmatch(r"\{(.+)\}'", text)
     if prime:
         return plain(prime[1]) + "'"
+    suffix = re.fullmatch(r"\{(.+)\}\^\{([\[(])([0-9]+)[\])]\}", text)  # x^{(s)}, x^{[t]}
+    if suffix:
+        inner = plain(suffix[1])
+        return latex if inner == suffix[1] and "\\" in inner else \
+            inner + ("#" if suffix[2] == "(" else "@") + suffix[3]
     for command, char in _SYMBOLS.items():
         text = text.replace(command, char)
     text = re.sub(r"_\{([0-9,]+)\}", lambda m: m[1].translate(_SUBSCRIPT), text)

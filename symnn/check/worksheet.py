@@ -28,7 +28,7 @@ from symnn.check.digits import Written
 from symnn.check.formula import FormulaError, check_syntax
 from symnn.check.names import Names, Reading, primed, strip_prime
 from symnn.errors import SpecError, SpecErrors
-from symnn.naming import kind_of, parse_id
+from symnn.naming import DERIVATIVE, kind_of, parse_id
 from symnn.spec import NetworkSpec
 
 CLAIM_KEYS = ("value", "formula")
@@ -179,12 +179,14 @@ def _slice(key: str, names: Names):
 def _slice_claims(
     key: str, nested, raw, where: str, line: int, network_spec: NetworkSpec, names: Names
 ) -> list[Claim]:
-    """One claim per element of a slice, its value read from the array at that place."""
+    """One claim per element of a slice, its value read from the array at that place
+    (a weight matrix in the author's orientation: ``_oriented``)."""
+    nested, rows = _oriented(key, nested, network_spec)
     shape = _shape(nested)
     if _shape(raw) != shape:
         raise SpecError(
             f"{where}: expected an array shaped {' x '.join(map(str, shape))} (numbers or "
-            f"quoted numbers, rows = the first ':'), got {_shown(raw)}"
+            f"quoted numbers, rows = {rows}), got {_shown(raw)}"
         )
     claims = []
     for (quantity_id, value), place in zip(
@@ -197,6 +199,23 @@ def _slice_claims(
         reading = Reading(quantity_id, key, by_notation=False)
         claims.append(Claim(key, reading, written, None, scale, line))
     return claims
+
+
+def _oriented(key: str, nested, network_spec: NetworkSpec) -> tuple[list, str]:
+    """The element ids of a slice as the worksheet writes its arrays, and what its rows
+    are. A whole weight matrix (``w[3,:,:]``, ``dE/dw[3,:,:]``, ``Dw[3,:,:]``) has rows
+    of receiving neurons, or of sending neurons when ``[values]`` declares
+    ``weights_layout = "input-by-output"`` (then it is read transposed)."""
+    parsed = parse_id(key)
+    matrix = parsed
+    if parsed.kind == DERIVATIVE:  # dE[1]/dw[3,:,:]: the matrix of the denominator
+        matrix = None if parsed.of.is_slice else parsed.wrt
+    values = network_spec.values
+    whole = matrix is not None and matrix.indices[1:] == (None, None)
+    if not whole or values is None or values.weights_layout != "input-by-output":
+        return nested, "the first ':'"
+    return [list(column) for column in zip(*nested, strict=True)], \
+        "the sending neurons (weights_layout = \"input-by-output\")"
 
 
 def _shape(nested) -> tuple[int, ...] | None:

@@ -88,7 +88,7 @@ def check(path: str | Path, spec_path: str | Path | None, preset: str | None = N
     """Read a document and judge every claim in it."""
     source = load(path)
     result = DocumentCheck(source)
-    base = _spec(spec_path, source)
+    base = _spec(spec_path, source, Path(path).parent)
     groups: dict[str | None, list[Located]] = {}
     before = None  # the last display block's closing formula, which a "= v" block continues
     for block in source.blocks:
@@ -149,16 +149,45 @@ def _judge(checker: Checker, located: list[Located]):
     return located, verdicts
 
 
-def _spec(spec_path, source: Source) -> tuple[str, object]:
+def _spec(spec_path, source: Source, folder: Path) -> tuple[str, object]:
+    """The spec: --spec, else the front matter's symnn: key, else a ```toml block."""
+    front = source.front or {}
     if spec_path is not None:
-        return str(spec_path), _with_values(spec.load(spec_path), str(spec_path))
-    if source.spec_text is not None:
+        where, network_spec = str(spec_path), spec.load(spec_path)
+    elif isinstance(front.get("spec"), str):
+        where = front["spec"]
+        network_spec = spec.load(folder / where)
+    elif "network" in front:
+        where = f"{source.name} (front matter)"
+        tables = {key: value for key, value in front.items() if key != "spec"}
+        network_spec = _in_context(lambda: spec.from_dict(tables), "front matter: symnn: ")
+    elif source.spec_text is not None:
         where = f"{source.name} (toml block)"
-        return where, _with_values(spec.loads(source.spec_text, where), where)
-    raise SpecError(
-        "--spec: a document needs a spec with [values] (--spec FILE, or a ```toml block "
-        "with [network] and [values] in the document)"
-    )
+        network_spec = spec.loads(source.spec_text, where)
+    else:
+        raise SpecError(
+            "--spec: a document needs a spec with [values] (--spec FILE, a symnn: key in "
+            "its front matter, or a ```toml block with [network] and [values])"
+        )
+    return where, _with_values(_own_names(network_spec, source), where)
+
+
+def _in_context(build, prefix: str):
+    try:
+        return build()
+    except SpecError as exc:
+        raise SpecError(prefix + str(exc)) from None
+
+
+def _own_names(network_spec, source: Source):
+    """The spec with the document's own [names] (front matter, ```toml blocks) added."""
+    names = (source.front or {}).get("names") or {}
+    if not isinstance(names, dict):
+        raise SpecError("front matter: symnn: names: expected a table of name = id")
+    names = {**names, **source.names}
+    if not names:
+        return network_spec
+    return replace(network_spec, names={**network_spec.names, **names})
 
 
 def _with_values(network_spec, where: str):
@@ -172,7 +201,7 @@ def _checker(result: DocumentCheck, key, base, folder: Path, preset) -> Checker:
         network_spec = base[1]
         if key is not None:
             path = folder / key
-            network_spec = _with_values(spec.load(path), key)
+            network_spec = _with_values(_own_names(spec.load(path), result.source), key)
         note = notation.from_spec(network_spec, preset)
         result.checkers[key or ""] = Checker(derive(network_spec), note)
         result.spec_names[key or ""] = key or base[0]

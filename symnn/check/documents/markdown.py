@@ -17,6 +17,7 @@ import re
 import tomllib
 from functools import cache
 
+import yaml
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
@@ -26,7 +27,9 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
 from symnn.check.documents.source import Block, Source, directive
+from symnn.errors import SpecError
 
+MAX_FRONT_MATTER = 50_000  # characters of a front matter read for its symnn: key
 MATH_TOKENS = ("math_inline", "math_inline_double", "math_block", "math_block_label", "amsmath")
 LIQUID_KATEX = re.compile(r"\{%-?\s*katex(?:\s+display)?\s*-?%\}")
 LIQUID_END = re.compile(r"\{%-?\s*endkatex\s*-?%\}")
@@ -47,7 +50,10 @@ def parser() -> MarkdownIt:
 def read(text: str, name: str) -> Source:
     """The math blocks of a Markdown document, in order."""
     source = Source(name, text)
-    source.blocks, source.spec_text = blocks(text)
+    state: dict = {}
+    source.blocks, source.spec_text = blocks(text, state=state)
+    source.front = state.get("front")
+    source.names = state.get("names", {})
     return source
 
 
@@ -68,8 +74,10 @@ def blocks(text: str, base: int = 0, state: dict | None = None):
         start = starts[token.map[0]] if token.map and token.map[0] < len(starts) else None
         if token.type in ("html_block", "html_inline"):
             _directive(token.content, state)
+        elif token.type == "front_matter":
+            state["front"] = front_matter(token.content)
         elif token.type == "fence" and token.info.strip().lower() == "toml":
-            spec_text = spec_text or _toml_spec(token.content)
+            spec_text = spec_text or _toml_spec(token.content, state)
         elif token.type == "inline":
             for child in token.children or []:
                 if child.type == "html_inline":
@@ -108,12 +116,49 @@ def _block(text: str, content: str, start, state: dict, base: int, display: bool
     return block
 
 
-def _toml_spec(content: str) -> str | None:
+def _toml_spec(content: str, state: dict) -> str | None:
+    """A ```toml block: the document's spec ([network]), or names of its own ([names])."""
     try:
         table = tomllib.loads(content)
     except tomllib.TOMLDecodeError:
         return None
-    return content if isinstance(table.get("network"), dict) else None
+    if isinstance(table.get("network"), dict):
+        return content
+    if isinstance(table.get("names"), dict):
+        state.setdefault("names", {}).update(table["names"])
+    return None
+
+
+class _NoAliases(yaml.SafeLoader):
+    """YAML without anchors and aliases (a front matter never needs them)."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.YAMLError("aliases are not read")
+        return super().compose_node(parent, index)
+
+
+def front_matter(content: str) -> dict | None:
+    """The ``symnn:`` key of a YAML front matter, as a table (None when there is none).
+
+    ``symnn: net.toml`` names the spec file; ``symnn: {spec: FILE, names: {…}}`` or a
+    table holding the spec itself (``network``, ``values``, ``notation``, ``names``).
+    """
+    if len(content) > MAX_FRONT_MATTER or "symnn" not in content:
+        return None
+    try:
+        data = yaml.load(content, Loader=_NoAliases)  # a SafeLoader without aliases
+    except yaml.YAMLError:
+        return None  # not YAML (a TOML front matter, say): not ours to read
+    if not isinstance(data, dict) or "symnn" not in data:
+        return None
+    value = data["symnn"]
+    if isinstance(value, str):
+        return {"spec": value}
+    if not isinstance(value, dict):
+        shown = type(value).__name__
+        raise SpecError(f"front matter: symnn: expected a spec file or a table, got {shown}")
+    return value
 
 
 def _liquid_katex(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:

@@ -44,6 +44,7 @@ def read(text: str, name: str) -> Source:
         joined += cell.source + "\n\n"
         segments.append((start, start + len(cell.source), index))
     source = Source(name, joined, blocks, spec_text)
+    source.names = state.get("names", {})
     source.line_map = line_map
     source.notebook = (notebook, segments)
     return source

@@ -36,7 +36,9 @@ class Source:
     name: str
     text: str
     blocks: list[Block] = field(default_factory=list)
-    spec_text: str | None = None  # a ```toml block with [network], or front matter
+    spec_text: str | None = None  # a ```toml block with [network]
+    front: dict | None = None  # the front matter's symnn: table (spec file or the spec)
+    names: dict = field(default_factory=dict)  # [names] of ```toml blocks without [network]
     line_map: list[int] | None = None  # line of the text -> line of the file (notebooks)
     notebook: tuple | None = None  # (notebook, [(start, end, cell index)]) for a notebook
     _starts: list[int] = field(default_factory=list, repr=False)
