@@ -158,3 +158,21 @@ def test_schiendorfer_2020():
     )
     # L(3) = 16 is the loss of the post's one-weight example, not of this network
     assert skipped_counts(result) == {"prose": 3, "unknown": 1, "point": 2}
+
+
+def test_mazur_2015_formulas_in_flat_names(tmp_path):
+    """Mazur's formulas are written in his flat names (out_{o1}, w_5, E_{total}): read
+    through the spec's [names], they are checked like any general formula."""
+    result = documents.check(HERE / "documents" / "mazur-2015.md",
+                             HERE / "corpus" / "mazur-2015.toml")
+    assert [(f.line, f.verdict) for f in result.formulas] == [
+        (47, "unread"), (60, "correct"), (70, "correct"),
+    ]
+    slipped = (HERE / "documents" / "mazur-2015.md").read_text(encoding="utf-8").replace(
+        r"\cdot out_{o1}(1-out_{o1}) \cdot out_{h1}", r"\cdot out_{o1}(1-out_{o1}) \cdot out_{h2}"
+    )
+    path = tmp_path / "post.md"
+    path.write_text(slipped, encoding="utf-8")
+    result = documents.check(path, HERE / "corpus" / "mazur-2015.toml")
+    assert [(f.line, f.verdict) for f in result.formulas][2] == (70, "wrong")
+    assert result.formulas[2].note.startswith("side 2 (-(target_{o1}-out_{o1}) ")

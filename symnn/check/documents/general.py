@@ -306,7 +306,7 @@ class Formulas:
 
     def _scalar(self, text: str, values: dict | None = None) -> sympy.Expr | None:
         """An instantiated scalar text read (None: a name is not in the network)."""
-        text = self._activations(text)
+        text = self._activations(self._flat_names(text))
         text = PRODUCT.sub(r"} \\cdot (", text)
         arguments = ARGUMENTS.match(text)
         if arguments and self.names.read(arguments["head"]) is not None:
@@ -319,6 +319,37 @@ class Formulas:
         except LookupError:
             return None
         return self._parse(text)
+
+    @cached_property
+    def _flat(self) -> tuple[re.Pattern | None, dict]:
+        """One pattern for every flat name of [names] (``out_{o1}``, ``w_5``, ``w5``)."""
+        forms, ids = [], {}
+        for alias, quantity_id in sorted(self.names.aliases.items(), key=lambda a: -len(a[0])):
+            match = re.fullmatch(r"([A-Za-z]+?)(?:_([A-Za-z0-9]+)|([0-9]+))", alias)
+            if match is None:
+                continue
+            base, sub = match[1], match[2] or match[3]
+            loose = "" if match[2] else f"|{re.escape(sub)}"
+            group = f"f{len(ids)}"
+            ids[group] = quantity_id
+            forms.append(
+                rf"(?P<{group}>(?<![A-Za-z\\]){re.escape(base)}\s*"
+                rf"(?:_\s*\{{\s*{re.escape(sub)}\s*\}}|_\s*{re.escape(sub)}{loose})(?![A-Za-z0-9]))"
+            )
+        return (re.compile("|".join(forms)) if forms else None), ids
+
+    def _flat_names(self, text: str) -> str:
+        """Flat names written as the notation's names (``out_{o1}`` -> out x₁³), to parse."""
+        pattern, ids = self._flat
+        if pattern is None:
+            return text
+
+        def name(match: re.Match) -> str:
+            latex = self.names.latex(ids[match.lastgroup])
+            after_partial = text[: match.start()].rstrip().endswith("\\partial")
+            return f" {latex}" if after_partial else "{" + latex + "}"  # ∂ takes no braces
+
+        return pattern.sub(name, text)
 
     def _matrix(self, text: str):
         """A matrix form read into a matrix of expressions (None: a name is not in the net)."""
