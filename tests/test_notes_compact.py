@@ -156,6 +156,7 @@ def test_compact_softmax_per_layer_bias_and_a_preset_compile_and_render(tmp_path
     only = render(large, "markdown", style="compact", only=("w[2,1,1]", "delta[3,2]"))
     assert only.count("| $w_{11}^{1}$ |") == 1 and "| $w_{12}^{1}$ |" not in only
     assert "| $\\delta_{j}^{2}$ |" not in only  # no values: δ is the product of two columns
+    assert r"\mathrm{out}\,x_{2}^{2} \, w_{22}^{2} + \dots + b_{2}^{3}$ |" in only  # a long sum
     blocks = [b for doc in (markdown, symbols, only) for b in markdown_math_blocks(doc)]
     assert errors(blocks) == []
     head, body = tex.split("\\begin{document}\n")

@@ -17,7 +17,7 @@ import subprocess
 
 import pytest
 
-from symnn import spec
+from symnn import notation, spec
 from symnn.derive import derive
 from symnn.render import shown_length, side_by_side
 from symnn.render.diagram import Box, label_size, neuron_box, overlaps
@@ -52,6 +52,8 @@ def test_the_worked_example_fits_four_pages_with_one_full_chain_per_layer(worked
 
 def test_headings_are_never_the_last_line_of_a_page(worked_pdf):
     _, pages = worked_pdf
+    last = [line for line in pages[-1].splitlines() if line.strip()]
+    assert len(last) >= 20  # no last page of three lines
     for number, page in enumerate(pages[:-1], start=1):
         lines = [line.strip() for line in page.splitlines() if line.strip()]
         last = lines[-2] if lines[-1].isdigit() else lines[-1]  # before the page number
@@ -255,3 +257,19 @@ def test_fit_rows_breaks_between_parts_never_inside_a_matrix():
     assert fit_rows([short, paired]) == [short, paired]
     assert display_width(matrix) == 2 + 6 * 9  # a matrix counts as its widest row
     assert display_width(r"\frac{\partial E}{\partial w_{11}^{2}}") == 1 + 5
+
+
+@pytest.mark.parametrize("preset", ["net-out", "nielsen"])
+def test_a_prime_stands_on_the_symbol_before_its_indices_everywhere(preset):
+    derivation = derive(spec.loads(WORKED_EXAMPLE_NET))
+    for fmt in ("tex", "markdown"):
+        text = render(derivation, fmt, notation.from_spec(derivation.spec, preset))
+        primed = re.findall(r"(\\?[A-Za-z]+)'(\S{0,3})", text)
+        assert "}'" not in text  # never after the indices: {w_{11}^{2}}', w^{l-1}'
+        names = {stem for stem, after in primed if after.startswith(("^", "_"))}
+        assert names == {"w", "b"}, primed
+        assert all(after.startswith(("^", "_", " ", "(", "\\")) or stem in ("E", "C")
+                   for stem, after in primed), primed  # φ'(z), E', E' - E
+    tex = render(derivation, "tex")
+    assert r"w'^{l-1}_{kj} &= w_{kj}^{l-1} - \eta \, \frac{\partial E}" in tex
+    assert r"b'^{3}_{2} &= 0 - 0.5 \cdot (-0.137) \approx 0.06849" in tex

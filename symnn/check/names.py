@@ -39,7 +39,16 @@ from symnn import claimable
 from symnn import notation as notation_module
 from symnn.check.formula import FormulaError, NameRef, parse_formula, parse_ref
 from symnn.errors import SpecError
-from symnn.naming import at, canonical, derivative_id, gradient_id, parse_id, symbol
+from symnn.naming import (
+    at,
+    canonical,
+    derivative_id,
+    gradient_id,
+    parse_id,
+    symbol,
+    updated_id,
+    with_kind,
+)
 from symnn.network import Network
 from symnn.notation import Notation
 
@@ -318,7 +327,7 @@ def _derivative_parts(text: str) -> tuple[str, str] | None:
 
 
 def _updated(quantity_id: str, known: set[str]) -> str | None:
-    updated = quantity_id + "'"
+    updated = updated_id(quantity_id)
     return updated if updated in known else None
 
 
@@ -326,9 +335,9 @@ def _gradient_of(quantity_id: str, known: set[str]) -> str | None:
     """∂E/∂(quantity): a parameter's or input's gradient, δ for a net, ∂E/∂out for an out."""
     parsed = parse_id(quantity_id)
     if parsed.kind == "net":
-        found = "delta" + quantity_id[3:]
+        found = with_kind(quantity_id, "delta")
     elif parsed.kind == "out" and parsed.indices[0] > 1:
-        found = "dE/dout" + quantity_id[3:]
+        found = with_kind(quantity_id, "dE/dout")
     elif parsed.kind in ("w", "b", "out") and not parsed.updated:
         found = gradient_id(quantity_id)
     else:

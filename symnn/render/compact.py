@@ -18,7 +18,7 @@ import sympy
 from symnn.evaluate import is_training
 from symnn.naming import gradient_id, parse_id, qid, symbol, updated_id
 from symnn.render import shown_length
-from symnn.render.printer import number_tex, relation
+from symnn.render.printer import number_tex, relation, sum_lines
 
 if TYPE_CHECKING:
     from symnn.render.latex import _Builder
@@ -74,8 +74,13 @@ class _Compact:
         return f"${numbers} {self.b.shown(quantity_id)}$"
 
     def formula(self, expr) -> str:
-        """A formula as a cell (the rows of a document without numbers)."""
-        return f"${self.b.sym(expr)}$"
+        r"""A formula as a cell (the rows of a document without numbers); a long sum
+        keeps its first two terms and its last (``a + b + \dots + z``)."""
+        text = self.b.sym(expr)
+        if shown_length(text) > CELL_WIDTH and isinstance(expr, sympy.Add):
+            terms = sum_lines(expr, self.b.printer, 1)
+            text = " ".join([*terms[:2], r"+ \dots", terms[-1]])
+        return f"${text}$"
 
     # -- forward pass --------------------------------------------------------------------
     def forward_layer(self, layer: int) -> dict:
