@@ -150,10 +150,10 @@ def test_expression_claims_and_a_value_in_the_next_block(tmp_path):
     assert rows == [
         (2, r"(W_2)^T \delta_3[1,1]", "0.229", "correct"),
         (3, r"(W_2)^T \delta_3[2,1]", "0.033", "correct"),
-        (6, r"W_2 - \eta \frac{\partial E}{\partial W_2}[1,1]", "0.86", "correct"),
-        (6, r"W_2 - \eta \frac{\partial E}{\partial W_2}[1,2]", "0.46", "correct"),
-        (7, r"W_2 - \eta \frac{\partial E}{\partial W_2}[2,1]", "-0.66", "correct"),
-        (7, r"W_2 - \eta \frac{\partial E}{\partial W_2}[2,2]", "0.33", "rounding-slip"),
+        (6, "w[3,1,1]'", "0.86", "correct"),  # the update step: the weights after it
+        (6, "w[3,1,2]'", "0.46", "correct"),
+        (7, "w[3,2,1]'", "-0.66", "correct"),
+        (7, "w[3,2,2]'", "0.33", "rounding-slip"),
         (11, "net[2,1]", "0.15", "correct"),
         (11, "net[2,2]", "0.1", "correct"),
         (19, "out[2,1]", "0.5374", "correct"),
@@ -178,3 +178,29 @@ def test_malformed_matrices_are_reported_not_raised(tmp_path, text):
     result = documents.check(path, tmp_path / "net.toml")
     assert result.judged == []
     assert [f.verdict for f in result.formulas] == ["unread", "unread"]
+
+
+UNNAMED = r"""$$\begin{bmatrix} 0.9 & 0.5 \\ -0.7 & 0.3 \end{bmatrix}
+- 0.5 \begin{bmatrix} 0.0795 & 0.0777 \\ -0.0736 & -0.0719 \end{bmatrix}
+= \begin{bmatrix} 0.86 & 0.46 \\ -0.66 & 0.39 \end{bmatrix}$$
+
+$$\begin{bmatrix} 0 \\ 0 \end{bmatrix} + \begin{bmatrix} 1 \\ 1 \end{bmatrix}
+= \begin{bmatrix} 1 \\ 1 \end{bmatrix}$$
+"""
+
+
+def test_an_update_written_as_matrices_with_no_name(tmp_path):
+    """Matrices of numbers are read as the network's matrices whose values they are."""
+    path = tmp_path / "post.md"
+    path.write_text(UNNAMED, encoding="utf-8")
+    (tmp_path / "net.toml").write_text(WORKED_EXAMPLE_NET, encoding="utf-8")
+    result = documents.check(path, tmp_path / "net.toml")
+    assert claims(result) == [
+        (3, "w[3,1,1]'", "0.86", "correct"), (3, "w[3,1,2]'", "0.46", "correct"),
+        (3, "w[3,2,1]'", "-0.66", "correct"), (3, "w[3,2,2]'", "0.39", "wrong"),
+    ]
+    assert result.judged[0].located.remark == (
+        r"its matrices of numbers read as W_{2} - 0.5 \frac{\partial E}{\partial W_{2}}"
+    )
+    # the zero biases fit B_2 and B_3 alike: no reading, listed
+    assert [(s.line, s.reason) for s in result.skipped] == [(5, "unreadable")]

@@ -106,9 +106,10 @@ def read(source: Source, block: Block, names: Names, constants: dict, matrix=Non
         entries = _numbers(block.text, equation.sides[-1]) if matrix else None
         if entries is not None:
             found, problem = _matrix_claims(equation, clean, entries, matrix, constants)
-            for claim, offset in found:
+            for claim, offset, note in found:
                 end = block.offset + offset if block.placed else None
-                located.append(Located(claim, source.line(block.offset + offset), written, end))
+                line = source.line(block.offset + offset)
+                located.append(Located(claim, line, written, end, note))
             if problem:
                 skipped.append(Skipped(line, written, *problem))
             continue
@@ -215,7 +216,7 @@ def _matrix_claims(equation: Equation, clean: str, entries, matrix, constants: d
     first, *middle, _last = equation.sides
     left = _text(clean, first)
     try:
-        value = matrix(left)
+        value, note = matrix(left)
     except FormulaError as exc:
         return [], ("unreadable", f"matrix {_short(left)!r} not read: {exc.reason}")
     shape = (len(entries), len(entries[0]))
@@ -234,7 +235,7 @@ def _matrix_claims(equation: Equation, clean: str, entries, matrix, constants: d
             if reading is None:
                 return [], ("unreadable", f"{_short(left)!r}: an entry is no quantity")
             formula = formulas[r][c] if formulas else None
-            found.append((Claim(reading.written, reading, written, formula), end))
+            found.append((Claim(reading.written, reading, written, formula), end, note))
     return found, None
 
 

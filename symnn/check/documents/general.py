@@ -29,6 +29,7 @@ from functools import cached_property
 
 import sympy
 
+from symnn.check.digits import Written
 from symnn.check.documents import matrices
 from symnn.check.formula import FormulaError, NameRef, parse_formula
 from symnn.check.model import run
@@ -367,13 +368,78 @@ class Formulas:
         return value
 
     def matrix_claim(self, text: str):
-        """A side with no free index read as a matrix of expressions in ids (or None)."""
+        """A side with no free index read as a matrix of expressions in ids (or None), and
+        a note on how it was read.
+
+        A matrix of numbers in it is read as the matrix of the network whose values they
+        are (``[0.9 & 0.5 \\\\ …] - 0.5 [0.078 & …]`` is ``W_2 - η ∂E/∂W_2``), and an entry
+        ``p - η ∂E/∂p`` is the parameter after the update step, ``p'``.
+        """
         if _script_letters(text) & set(LETTERS):
-            return None
-        text = _instantiate(text, {}, self.output)
+            return None, ""
+        named = self._numbers_as_names(text)
+        note = "" if named == text else f"its matrices of numbers read as {' '.join(named.split())}"
+        text = _instantiate(named, {}, self.output)
         if self._is_call(text):
-            return self._scalar(text)
-        return self._matrix(text)
+            return self._scalar(text), note
+        value = self._matrix(text)
+        if isinstance(value, sympy.MatrixBase):
+            value = value.applyfunc(self._as_updated)
+        return value, note
+
+    def _numbers_as_names(self, text: str) -> str:
+        """Each matrix of numbers replaced by the one matrix name whose values they are."""
+        from symnn.check.documents.claims import number
+
+        for start, end, body in reversed(matrices.literals(text, strict=False)):
+            rows = [[number(cell) for cell in row] for row in matrices.grid(body)]
+            if not rows or any(not isinstance(w, Written) for row in rows for w in row):
+                continue
+            fits = [name for name, values in self._named_values
+                    if values.shape == (len(rows), len(rows[0])) and all(
+                        _identifies(w, v) for w, v in zip(
+                            [w for row in rows for w in row], values, strict=False))
+                    and all(len(row) == values.cols for row in rows)]
+            if len(fits) == 1:
+                text = text[:start] + " " + fits[0] + " " + text[end:]
+        return text
+
+    @cached_property
+    def _named_values(self) -> list[tuple[str, sympy.Matrix]]:
+        """(name, exact values) of every matrix name at every layer: W, ∂E/∂W, B, ∂E/∂B, X."""
+        exact = self.checker.exact
+        found = []
+        for layer in self.layers:
+            for name in (f"W_{{{layer}}}", rf"\frac{{\partial E}}{{\partial W_{{{layer}}}}}",
+                         f"B_{{{layer}}}", rf"\frac{{\partial E}}{{\partial B_{{{layer}}}}}",
+                         f"X_{{{layer}}}"):
+                try:
+                    value = self._matrix(name)
+                except FormulaError:
+                    continue
+                if isinstance(value, sympy.MatrixBase) and all(
+                    s.name in exact for s in value.free_symbols
+                ):
+                    found.append((name, value.xreplace({s: exact[s.name]
+                                                        for s in value.free_symbols})))
+        return found
+
+    def _as_updated(self, entry):
+        """``p - η ∂E/∂p`` as the symbol of p after the update step (else the entry)."""
+        rate = self.constants.get(self.names.notation.learning_rate)
+        if rate is None or not isinstance(entry, sympy.Expr):
+            return entry
+        for variable in entry.free_symbols:
+            try:
+                parsed = parse_id(variable.name)
+            except ValueError:
+                continue
+            if parsed.kind not in ("w", "b"):
+                continue
+            step = variable - rate * symbol(gradient_id(variable.name))
+            if sympy.expand(entry - step) == 0 and updated_id(variable.name) in self.checker.exact:
+                return symbol(updated_id(variable.name))
+        return entry
 
     # ---------------------------------------------------------------- matrix names
 
@@ -761,6 +827,11 @@ def _close(x, y) -> bool:
         return same and all(_close(a, b) for a, b in zip(x, y, strict=True))
     scale = max(abs(sympy.N(y, 30)), sympy.Integer(1))
     return abs(sympy.N(x - y, 30)) <= TOLERANCE * scale
+
+
+def _identifies(written: Written, value) -> bool:
+    """A written number names a value: equal, or matching it at two or more digits."""
+    return written.value == value or (written.significant >= 2 and written.matches(value))
 
 
 def _shape(value) -> str:
