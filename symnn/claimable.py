@@ -32,7 +32,7 @@ from functools import cache
 
 import sympy
 
-from symnn import continued, losses
+from symnn import continued, losses, optimizers
 from symnn.algebra import product, total
 from symnn.compiled import compute, to_number, to_sympy, working_precision
 from symnn.derive import Derivation
@@ -96,6 +96,14 @@ def _suffix_ranges(network: Network, parsed: QuantityId) -> None:
         if not steps:
             worked = "[values] has no learning rate, so no step is taken"
         raise ValueError(f"{parsed}: step {parsed.step}, expected 0 to {max(last, 0)} ({worked})")
+    if parsed.kind[1:2] == "_" and parsed.kind.startswith(STATE_KINDS):
+        optimizer = values.optimizer if steps else "none"
+        state = parsed.kind[0]
+        if not steps or state not in optimizers.get(optimizer).state:
+            raise ValueError(f"{parsed}: the optimizer ({optimizer}) keeps no state {state}")
+        if not parsed.step:
+            raise ValueError(f"{parsed}: a state starts at 0; name it after a step "
+                             f"({at(str(parsed), step=1)})")
     if parsed.kind in BATCH_KINDS[:4] and parsed.sample is not None:
         raise ValueError(f"{parsed}: a parameter is the same for every sample (no #s)")
     whole_batch = parsed.kind in BATCH_KINDS or (parsed.kind == "E" and not parsed.indices)
@@ -136,6 +144,8 @@ def _ranges(network: Network, atom: QuantityId) -> list[range]:
 
 def _layer_ranges(network: Network, atom: QuantityId) -> list[range]:
     kind, indices = atom.kind, atom.indices
+    if kind.startswith(STATE_KINDS) and kind[1:2] == "_":  # m_w: the optimizer state of a w
+        kind = kind[2:]
     first = 1 if kind == "out" else 2
     layers = range(first, network.depth + 1)
     layer = indices[0]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import sympy
 
+from symnn.evaluate import is_training
 from symnn.naming import gradient_id, parse_id, qid, symbol, updated_id
 from symnn.render import shown_length
 from symnn.render.printer import number_tex, relation, sum_lines
@@ -40,7 +41,9 @@ def context(builder: _Builder) -> dict:
         "backward": [compact.backward_layer(layer) for layer in range(builder.depth, 1, -1)],
         "inputs": compact.inputs(),
         "update": update,
-        "stepped": update["rate"] not in (None, "0"),
+        # a batch, several steps or another optimizer: no single SGD step to tabulate
+        "stepped": update["rate"] not in (None, "0") and not is_training(builder.derivation),
+        **builder.batch_intro("the full notes, without --style compact, work the training"),
     }
 
 
@@ -149,8 +152,7 @@ class _Compact:
         """δ, ∂E/∂w and ∂E/∂b of a layer: formulas with j, k, then the tables."""
         return {
             "number": self.layer_number(layer),
-            "general": [self.delta_general(layer),
-                        *([row] for row in self.gradient_general(layer))],
+            "general": [*self.delta_general(layer), self.gradient_general(layer)],
             "deltas": self.delta_table(layer),
             "parameters": self.parameter_table(layer),
         }
@@ -205,8 +207,8 @@ class _Compact:
                             r"\text{when the targets sum to 1}")
         return rows
 
-    def gradient_general(self, layer: int) -> list[str]:
-        """∂E/∂w and ∂E/∂b of this layer in terms of δ."""
+    def gradient_general(self, layer: int) -> str:
+        """∂E/∂w and ∂E/∂b of this layer in terms of δ, on one row."""
         b, form = self.b, self.form
         w = form.symbol("dE/dw", layer, "j", "k")
         chain = (rf"{form.partial(('E',), ('net', layer, 'j'))} \cdot "
@@ -220,7 +222,7 @@ class _Compact:
             j = sympy.Symbol("j")
             total = sympy.Sum(delta, (j, 1, self.network.size(layer)))
             rows.append(f"{b.sym(form.symbol('dE/db', layer))} &= {b.sym(total)}")
-        return rows
+        return r", \quad ".join([rows[0], *(row.replace(" &= ", " = ", 1) for row in rows[1:])])
 
     def delta_table(self, layer: int) -> dict:
         """One row per neuron: ∂E/∂out, ∂out/∂net and δ (softmax: ∂E/∂out and δ)."""
@@ -272,7 +274,8 @@ class _Compact:
         b = self.b
         params = [w for row in self.network.weight_ids(layer) for w in row]
         params += self.network.bias_ids(layer)
-        stepped = self.has_values and b.derivation.spec.values.learning_rate is not None
+        stepped = self.has_values and b.derivation.spec.values.learning_rate is not None \
+            and not is_training(b.derivation)
         header = ["$p$"]
         if self.has_values:
             header.append("value")

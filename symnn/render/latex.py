@@ -323,13 +323,14 @@ class _Builder:
             **self.batch_intro(),
         }
 
-    def batch_intro(self) -> dict:
-        """For a batch, what the numbers of section 1 are (sample 1's)."""
+    def batch_intro(self, training: str = "section 6 works the training") -> dict:
+        """For a batch, what the numbers of section 1 are (sample 1's) and where the
+        training is worked."""
         values = self.derivation.spec.values
         if values is None or not values.is_batch:
             return {}
         return {"values_intro": f"The numbers of the example (sample 1 of the batch of "
-                                f"{values.batch_size}; section 6 lists every sample):"}
+                                f"{values.batch_size}; {training}):"}
 
     def context_header(self) -> dict:
         """What every style's document says before its sections."""
