@@ -32,7 +32,7 @@ from functools import cache
 
 import sympy
 
-from symnn import continued, losses
+from symnn import continued, losses, optimizers
 from symnn.algebra import product, total
 from symnn.compiled import compute, to_number, to_sympy, working_precision
 from symnn.derive import Derivation
@@ -46,6 +46,9 @@ from symnn.naming import (
     canonical,
     change_id,
     derivative_id,
+    is_output_error,
+    kind_of,
+    parameter_of_change,
     parse_id,
     qid,
     symbol,
@@ -93,6 +96,14 @@ def _suffix_ranges(network: Network, parsed: QuantityId) -> None:
         if not steps:
             worked = "[values] has no learning rate, so no step is taken"
         raise ValueError(f"{parsed}: step {parsed.step}, expected 0 to {max(last, 0)} ({worked})")
+    if parsed.kind[1:2] == "_" and parsed.kind.startswith(STATE_KINDS):
+        optimizer = values.optimizer if steps else "none"
+        state = parsed.kind[0]
+        if not steps or state not in optimizers.get(optimizer).state:
+            raise ValueError(f"{parsed}: the optimizer ({optimizer}) keeps no state {state}")
+        if not parsed.step:
+            raise ValueError(f"{parsed}: a state starts at 0; name it after a step "
+                             f"({at(str(parsed), step=1)})")
     if parsed.kind in BATCH_KINDS[:4] and parsed.sample is not None:
         raise ValueError(f"{parsed}: a parameter is the same for every sample (no #s)")
     whole_batch = parsed.kind in BATCH_KINDS or (parsed.kind == "E" and not parsed.indices)
@@ -133,6 +144,8 @@ def _ranges(network: Network, atom: QuantityId) -> list[range]:
 
 def _layer_ranges(network: Network, atom: QuantityId) -> list[range]:
     kind, indices = atom.kind, atom.indices
+    if kind.startswith(STATE_KINDS) and kind[1:2] == "_":  # m_w: the optimizer state of a w
+        kind = kind[2:]
     first = 1 if kind == "out" else 2
     layers = range(first, network.depth + 1)
     layer = indices[0]
@@ -247,7 +260,7 @@ class Paths:
         return any(c == target or self._feeds_via(c, target) for c in self.consumers(source))
 
     def _feeds_via(self, consumer: str, target: str) -> bool:
-        return consumer not in ("E",) and not consumer.startswith("E[") and self.feeds(
+        return consumer != "E" and not is_output_error(consumer) and self.feeds(
             consumer, target
         )
 
@@ -294,7 +307,7 @@ class Paths:
 
 def _through(of: str, consumer: str) -> sympy.Expr:
     """The symbol of d(of)/d(consumer); dE/dE[j] is 1."""
-    if of == "E" and consumer.startswith("E["):
+    if of == "E" and is_output_error(consumer):
         return ONE
     return symbol(derivative_id(of, consumer))
 
@@ -404,7 +417,7 @@ def _rewired(paths: Paths, claimed: list[str], omitted: int | None) -> dict[str,
         elif parsed.kind == "E" and parsed.indices:
             rewired["E"] = total([symbol(qid("E", j)) for j in outputs])
         elif parsed.kind in ("Dw", "Db"):
-            param = key[1:]
+            param = parameter_of_change(key)
             rewired[updated_id(param)] = total([symbol(param), symbol(change_id(param))])
     if omitted is not None:
         rewired["E"] = total([symbol(qid("E", j)) for j in outputs if j != omitted])
@@ -413,7 +426,7 @@ def _rewired(paths: Paths, claimed: list[str], omitted: int | None) -> dict[str,
             sums_over_outputs |= {qid("out", depth - 1, k) for k in hidden}
     for wrt in sums_over_outputs:
         key = derivative_id("E", wrt)
-        if key in rewired and not wrt.startswith("out"):
+        if key in rewired and kind_of(wrt) != "out":
             continue  # δ, ∂E/∂w, ∂E/∂b: a claimed chain of the total comes first
         kept = [j for j in outputs if j != omitted]
         rewired[key] = total(
@@ -500,7 +513,9 @@ def listed_ids(derivation: Derivation) -> list[str]:
         for kind in ("net", "out")
         for j in range(1, network.size(layer) + 1)
     ]
-    sources = network.input_ids() + sources + network.parameter_ids()
+    inputs = network.input_ids()
+    sources = inputs + sources + network.parameter_ids()
+    is_input = set(inputs).__contains__
     ids: list[str] = []
     for source in sources:
         ids += [derivative_id(c, source) for c in paths.consumers(source) if c != "E"]
@@ -511,7 +526,7 @@ def listed_ids(derivation: Derivation) -> list[str]:
             ids += [
                 derivative_id(qid("E", j), source)
                 for source in sources
-                if not source.startswith("out[1,")
+                if not is_input(source)
             ]
     values = derivation.spec.values
     if values is not None and values.learning_rate is not None:

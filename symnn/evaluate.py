@@ -111,7 +111,7 @@ def _final_step(derivation: Derivation) -> int:
 
 def _after_pass(quantity_id: str, final: int) -> bool:
     """net and out after the final step: claimable (``symnn.claimable``), not listed here."""
-    if not final or not quantity_id.startswith(("net", "out")):
+    if not final or kind_of(quantity_id) not in ("net", "out"):
         return False
     return parse_id(quantity_id).step == final
 

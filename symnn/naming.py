@@ -389,6 +389,39 @@ def gradient_wrt(grad_id: str) -> str:
     return qid(parsed.kind.removeprefix(GRADIENT_PREFIX), *parsed.indices)
 
 
+def with_kind(quantity_id: str, kind: str) -> str:
+    """The id of another kind at the same indices, sample and step:
+    ``with_kind('out[3,1]#2', 'dE/dout') == 'dE/dout[3,1]#2'``."""
+    return str(replace(parse_id(quantity_id), kind=kind))
+
+
+def generic_id(kind: str, *indices: str, updated: bool = False) -> str:
+    """A quantity in index form, its indices letters or layer expressions:
+    ``generic_id('w', 'l', 'j', 'k') == 'w[l,j,k]'`` (names of generic symbols);
+    ``updated``: after the step (``w[l,j,k]'``)."""
+    text = f"{kind}[{','.join(indices)}]" if indices else kind
+    return text + PRIME if updated else text
+
+
+def parameter_of_change(change: str) -> str:
+    """The parameter a change id belongs to (the inverse of ``change_id``):
+    ``Dw[2,1,1]`` -> ``w[2,1,1]``."""
+    parsed = parse_id(change)
+    if parsed.kind not in ("Dw", "Db"):
+        raise ValueError(f"not a change id: {change!r}")
+    return str(replace(parsed, kind=parsed.kind[1:]))
+
+
+def is_output_error(name: str) -> bool:
+    """True for the error of one output, ``E[j]`` (of any sample or step)."""
+    return kind_of(name) == "E" and bool(parse_id(name).indices)
+
+
+def is_bias_name(name: str) -> bool:
+    """True for a bias, canonical or in index form: ``b[2,1]``, ``b[2]'``, ``b[l,j]``."""
+    return name.startswith("b[")
+
+
 def updated_id(param_id: str, step: int = 1) -> str:
     """The id of a parameter after ``step`` steps: ``w[2,1,1]`` -> ``w[2,1,1]'``."""
     return at(param_id, step=step)

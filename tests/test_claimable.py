@@ -304,9 +304,9 @@ def test_the_mazur_worksheet_gets_a_verdict_on_every_line(capsys):
     lines = json.loads(capsys.readouterr().out)["claims"]
     verdicts = [c["verdict"] for c in lines]
     assert len(lines) == 34 and "unreadable" not in verdicts
+    assert all(c["read_as"] == "notation" for c in lines)  # the author's names, by [names]
     first_step = [c for c in lines if "@" not in c["id"]]  # after 10,000: test_training.py
     assert len(first_step) == 30
-    assert all(c["read_as"] == "notation" for c in first_step)  # the author's names
     assert {c["id"]: c["verdict"] for c in first_step if c["verdict"] != "correct"} == {
         "dE[2]/dout[2,1]": "rounding-slip",  # the post writes -0.019049119; exact -0.0190491183
         "E'": "wrong",  # the post writes 0.291027924; exact 0.2910277737

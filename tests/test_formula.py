@@ -8,7 +8,6 @@ import importlib
 import inspect
 import math
 import sys
-import time
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -441,34 +440,37 @@ HOSTILE = [
 ]
 
 
+DEEP_BUT_ALLOWED = [
+    ("parens", "(" * 100 + "x" + ")" * 100),
+    ("sigma", r"\sigma(" * 6 + "x" + ")" * 6),
+    ("frac", r"\frac{1}{" * 50 + "2" + "}" * 50),
+    ("minus", "-" * 1900 + "1"),
+    ("sum", "+".join(["x"] * 999)),
+]
+HUGE_VALUES = [
+    ("((10^{999})^{10})", "a power beyond 10^1000"),
+    ("e^{10^{1000}}", "e to the power 10^1000 exceeds 10^1000"),
+    ("\\exp(\\exp(\\exp(\\exp(9))))", "e to the power 8103 exceeds 10^1000"),
+    ("10^{400}", "its value, about 10^400, exceeds 10^300"),
+    ("e^{1000}-e^{1000}+(10^{300})(10^{300})(10^{300})(10^{300})", "10^1200"),
+]
+
+
 @pytest.mark.parametrize(("text", "reason"), [h[1:] for h in HOSTILE], ids=[h[0] for h in HOSTILE])
-def test_hostile_input_is_rejected_quickly(text, reason):
-    start = time.perf_counter()
-    with pytest.raises(FormulaError) as info:
+def test_hostile_input_is_rejected(text, reason):
+    with pytest.raises(FormulaError) as info:  # how quickly: bench/formula.py
         parse_formula(text, plain)
-    assert time.perf_counter() - start < 1.0
     if reason:
         assert reason in info.value.summary
 
 
-@pytest.mark.parametrize(
-    ("text", "reason"),
-    [
-        ("((10^{999})^{10})", "a power beyond 10^1000"),
-        ("e^{10^{1000}}", "e to the power 10^1000 exceeds 10^1000"),
-        ("\\exp(\\exp(\\exp(\\exp(9))))", "e to the power 8103 exceeds 10^1000"),
-        ("10^{400}", "its value, about 10^400, exceeds 10^300"),
-        ("e^{1000}-e^{1000}+(10^{300})(10^{300})(10^{300})(10^{300})", "10^1200"),
-    ],
-)
+@pytest.mark.parametrize(("text", "reason"), HUGE_VALUES)
 def test_huge_values_are_parsed_but_bounded_before_evaluation(text, reason):
     from symnn.check.bounds import FormulaBudget, value
 
-    start = time.perf_counter()
     expr = parse_formula(text, plain)
     with pytest.raises(FormulaBudget) as info:
         value(expr, 50)
-    assert time.perf_counter() - start < 1.0
     assert reason in info.value.reason
 
 
@@ -486,10 +488,8 @@ def test_bounded_evaluation_gives_the_value_of_ordinary_formulas():
 
 @pytest.mark.parametrize("text", ["(" * 10_000 + "1" + ")" * 10_000, r"\frac{" * 10_000])
 def test_depth_is_checked_before_parsing_even_without_length_limit(text):
-    start = time.perf_counter()
     with pytest.raises(FormulaError, match="nested too deeply"):
         parse_formula(text, plain, max_length=10**7)
-    assert time.perf_counter() - start < 1.0
 
 
 @pytest.mark.parametrize(
@@ -507,13 +507,11 @@ def test_functions_nest_at_most_six_deep(text, column):
     assert info.value.column == column
 
 
-def test_functions_six_deep_are_cheap():
-    start = time.perf_counter()
+def test_functions_six_deep_are_parsed():
     terms = [r"\tanh(x\sigma(" * 3 + f"x + {i}" + "))" * 3 for i in range(35)]
     text = "+".join(terms)
     assert len(text) < 2000
-    assert isinstance(parse_formula(text, plain), sympy.Add)
-    assert time.perf_counter() - start < 1.0
+    assert isinstance(parse_formula(text, plain), sympy.Add)  # how quickly: bench/formula.py
     value = parse_formula(terms[1], plain).evalf(30, subs={x: R(1, 2)})
     oracle = 0.5 + 1
     for _ in range(3):
@@ -535,21 +533,10 @@ def test_recursion_error_becomes_formula_error():
         sys.setrecursionlimit(limit)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "(" * 100 + "x" + ")" * 100,
-        r"\sigma(" * 6 + "x" + ")" * 6,
-        r"\frac{1}{" * 50 + "2" + "}" * 50,
-        "-" * 1900 + "1",
-        "+".join(["x"] * 999),
-    ],
-    ids=["parens", "sigma", "frac", "minus", "sum"],
-)
+@pytest.mark.parametrize("text", [d[1] for d in DEEP_BUT_ALLOWED],
+                         ids=[d[0] for d in DEEP_BUT_ALLOWED])
 def test_deep_but_allowed_nesting_does_not_overflow_the_stack(text):
-    start = time.perf_counter()
     assert isinstance(parse_formula(text, plain), sympy.Basic)
-    assert time.perf_counter() - start < 1.0
 
 
 # ------------------------------------------------------------------- nothing is evaluated

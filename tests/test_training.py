@@ -261,7 +261,10 @@ def test_training_document_compiles_and_its_math_renders_in_katex(tmp_path):
     assert r"\mathbf{x}^{(3)} &= (0.9, 0.6)^{\top}, \quad \mathbf{d}^{(3)} = (1, 1)^{\top}" \
         in tex_source
     assert "then takes 3 steps of adam on a batch of 3 samples" in tex_source
-    assert "sample 1 of the batch of 3" in tex_source
+    assert "sample 1 of the batch of 3; section 6 works the training" in tex_source
+    compact = render_document(derivation, "tex", style="compact")
+    assert "sample 1 of the batch of 3; the full notes" in compact
+    assert "after one step of gradient descent" not in compact  # no SGD step claimed
     pdf = compile_latex(tex_source, tmp_path)
     assert len(pdf_page_pngs(pdf, tmp_path, dpi=20)) >= 10
     markdown = render_document(derivation, "markdown")
@@ -308,6 +311,8 @@ def test_claimable_ids_of_samples_and_steps_are_evaluated():
         ("w[2,1,1]#1", "a parameter is the same for every sample"),
         ("E@100001", "step 100001, expected 0 to 100000 (the worked example takes 3 steps)"),
         ("Dw[2,1,1]@100000", "step 100000, expected 0 to 99999"),
+        ("m_w[2,1,1]", "a state starts at 0; name it after a step (m_w[2,1,1]')"),
+        ("v_w[2,1,1]@1", "the optimizer (adam) keeps no state v"),
     ]:
         with pytest.raises(ValueError, match=re.escape(message)):
             claimable.check(derivation.network, bad)
@@ -376,3 +381,14 @@ def test_mazur_after_10000_steps(capsys):
         "out[3,1]@10000": ("wrong", "0.0159136204"),
         "out[3,2]@10000": ("wrong", "0.9840642735"),
     }
+
+
+def test_derive_only_takes_ids_with_samples_and_steps(capsys):
+    ids = ["dout[3,1]/dnet[3,1]#2", "E[1]#3@3", "m_w[2,:,1]@2", "Dw[2,1,1]@1", "E@50"]
+    assert main(["derive", str(WORKSHEET), "--json", "--only", *ids]) == 0
+    rows = json.loads(capsys.readouterr().out)["quantities"]
+    assert list(rows) == ["dout[3,1]/dnet[3,1]#2", "E[1]#3@3", "m_w[2,1,1]@2", "m_w[2,2,1]@2",
+                          "Dw[2,1,1]@1", "E@50"]
+    assert rows["dout[3,1]/dnet[3,1]#2"]["expression"] == "out[3,1]#2*(1 - out[3,1]#2)"
+    assert rows["Dw[2,1,1]@1"]["expression"] == "w[2,1,1]@2 - w[2,1,1]'"
+    assert rows["E@50"]["expression"] == "E at the parameters after 50 steps"

@@ -35,7 +35,7 @@ from symnn.evaluate import (
     update_definitions,
     worked_definitions,
 )
-from symnn.naming import derivative_id, parse_id, qid, symbol, updated_id
+from symnn.naming import derivative_id, kind_of, parse_id, qid, symbol, updated_id
 
 # How a slip may change φ′ of a layer (``Options.slopes``): the derivative of another
 # activation written in the output (σ(1−σ) for a tanh layer), 1 (left out), relu′(0) = 1,
@@ -197,7 +197,7 @@ def build_model(
     definitions = dict(derivation.definitions)
     if options.output_scale != 1:
         for j in range(1, network.size(network.depth) + 1):
-            key = f"dE/dout[{network.depth},{j}]"
+            key = qid("dE/dout", network.depth, j)
             definitions[key] = options.output_scale * definitions[key]
     values = derivation.spec.values
     rate = options.rate
@@ -331,11 +331,11 @@ def _backprop_through_updates(definitions: dict, updates: dict, depth: int) -> d
     """Hidden ∂E/∂out computed with the next layer's updated weights (a common slip)."""
     result: dict[str, sympy.Expr] = {}
     for key, expr in definitions.items():
-        parsed = parse_id(key) if key.startswith("dE/dout") else None
+        parsed = parse_id(key) if kind_of(key) == "dE/dout" else None
         if parsed and parsed.indices[0] < depth:
             swap = {}
             for s in expr.free_symbols:
-                if s.name.startswith("w["):
+                if kind_of(s.name) == "w":
                     new = updated_id(s.name)
                     result.setdefault(new, updates[new])
                     swap[s] = symbol(new)
@@ -397,7 +397,7 @@ def carried_sources(model: Model, quantity_id: str, pinned: Collection[str]) -> 
 def same_loss(derivation: Derivation, other: str) -> bool:
     """True when loss ``other`` is the network's loss for its number of outputs."""
     network = derivation.network
-    ys = [symbol(f"out[{network.depth},{j}]") for j in range(1, network.size(network.depth) + 1)]
+    ys = [symbol(qid("out", network.depth, j)) for j in range(1, network.size(network.depth) + 1)]
     ds = [symbol(t) for t in network.target_ids()]
     return sympy.expand(losses.get(other).build(ys, ds) - derivation.definitions["E"]) == 0
 

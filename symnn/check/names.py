@@ -39,12 +39,22 @@ from symnn import claimable
 from symnn import notation as notation_module
 from symnn.check.formula import FormulaError, NameRef, parse_formula, parse_ref
 from symnn.errors import SpecError
-from symnn.naming import canonical, derivative_id, gradient_id, parse_id, symbol
+from symnn.naming import (
+    at,
+    canonical,
+    derivative_id,
+    gradient_id,
+    parse_id,
+    symbol,
+    updated_id,
+    with_kind,
+)
 from symnn.network import Network
 from symnn.notation import Notation
 
 SUGGESTIONS = 5  # closest valid names listed for an unknown one
 PRIMES = ("'", "′")
+SUFFIX = re.compile(r"(?:#(?P<sample>[1-9][0-9]*))?(?:@(?P<step>[1-9][0-9]*))?$")  # of an id
 ARGUMENTS = re.compile(r"\s*\([^()]*\)\s*$")  # a trailing argument list, as in E(x_1^3,x_2^3)
 # A prime on the symbol, before its scripts (w'^{2}_{11}, x′_1), or as a superscript of
 # its own (w^{\prime}_{11}, w^\prime_1) or the start of one (w^{\prime 2}_{11}).
@@ -119,11 +129,24 @@ class Names:
         return plain(self.latex(quantity_id))
 
     def read(self, text: str) -> Reading | None:
-        """The id a written name stands for (canonical id or notation name), or None."""
+        """The id a written name stands for (canonical id or notation name), or None. A
+        name may end in the sample and step suffixes of ids (``E_total@10000``)."""
         stripped = text.strip()
         quantity_id = self.canonical(stripped)
         if quantity_id is not None:
             return Reading(quantity_id, text, by_notation=False)
+        suffix = SUFFIX.search(stripped)
+        if suffix is not None and suffix[0] and suffix.start() > 0:
+            found = self.read(stripped[: suffix.start()])
+            if found is None or found.expression is not None:
+                return None
+            parsed = parse_id(found.id)
+            if parsed.sample is not None or parsed.step or parsed.is_slice:
+                return None
+            sample = int(suffix["sample"]) if suffix["sample"] else None
+            step = int(suffix["step"] or 0)
+            quantity_id = self.canonical(at(found.id, sample, step))
+            return None if quantity_id is None else Reading(quantity_id, text, found.by_notation)
         arguments = ARGUMENTS.search(stripped)  # E(x_1^3, x_2^3): the arguments say nothing
         forms = [stripped] if arguments is None else [stripped, stripped[: arguments.start()]]
         if self.aliases:
@@ -304,7 +327,7 @@ def _derivative_parts(text: str) -> tuple[str, str] | None:
 
 
 def _updated(quantity_id: str, known: set[str]) -> str | None:
-    updated = quantity_id + "'"
+    updated = updated_id(quantity_id)
     return updated if updated in known else None
 
 
@@ -312,9 +335,9 @@ def _gradient_of(quantity_id: str, known: set[str]) -> str | None:
     """∂E/∂(quantity): a parameter's or input's gradient, δ for a net, ∂E/∂out for an out."""
     parsed = parse_id(quantity_id)
     if parsed.kind == "net":
-        found = "delta" + quantity_id[3:]
+        found = with_kind(quantity_id, "delta")
     elif parsed.kind == "out" and parsed.indices[0] > 1:
-        found = "dE/dout" + quantity_id[3:]
+        found = with_kind(quantity_id, "dE/dout")
     elif parsed.kind in ("w", "b", "out") and not parsed.updated:
         found = gradient_id(quantity_id)
     else:

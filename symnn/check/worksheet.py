@@ -124,7 +124,7 @@ def _line_claims(network_spec: NetworkSpec, names: Names, line: int, key: str, r
         unread = Reading(key, key, by_notation=False)
         error = str(exc).removeprefix(f"{name_at}: ")
         return [Claim(key, unread, written, formula, line=line, error=error)]
-    if reading.id.startswith(("Dw", "Db")) and network_spec.values.learning_rate is None:
+    if kind_of(reading.id) in ("Dw", "Db") and network_spec.values.learning_rate is None:
         raise SpecError(f"{where}: a change in the update step needs values.learning_rate")
     scale = claim_scale(reading.id, network_spec, names.notation)
     if scale == -1:

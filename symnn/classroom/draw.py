@@ -118,9 +118,9 @@ def degenerate(derivation: Derivation, exact: dict, asked: list[str], digits: in
         for j in range(1, network.size(layer) + 1):
             net = exact[qid("net", layer, j)]
             if net == 0:
-                return f"net[{layer},{j}] is 0"
+                return f"{qid('net', layer, j)} is 0"
             if activations.get(name).elementwise and _saturated(name, slope, net):
-                return f"out[{layer},{j}] is saturated ({name} at {float(net):.3g})"
+                return f"{qid('out', layer, j)} is saturated ({name} at {float(net):.3g})"
     for quantity in asked:
         value = exact.get(quantity)
         if value is None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import sympy
 
+from symnn.evaluate import is_training
 from symnn.naming import gradient_id, parse_id, qid, symbol, updated_id
 from symnn.render import shown_length
 from symnn.render.printer import number_tex, relation, sum_lines
@@ -40,7 +41,9 @@ def context(builder: _Builder) -> dict:
         "backward": [compact.backward_layer(layer) for layer in range(builder.depth, 1, -1)],
         "inputs": compact.inputs(),
         "update": update,
-        "stepped": update["rate"] not in (None, "0"),
+        # a batch, several steps or another optimizer: no single SGD step to tabulate
+        "stepped": update["rate"] not in (None, "0") and not is_training(builder.derivation),
+        **builder.batch_intro("the full notes, without --style compact, work the training"),
     }
 
 
@@ -272,7 +275,8 @@ class _Compact:
         b = self.b
         params = [w for row in self.network.weight_ids(layer) for w in row]
         params += self.network.bias_ids(layer)
-        stepped = self.has_values and b.derivation.spec.values.learning_rate is not None
+        stepped = self.has_values and b.derivation.spec.values.learning_rate is not None \
+            and not is_training(b.derivation)
         header = ["$p$"]
         if self.has_values:
             header.append("value")

@@ -18,7 +18,7 @@ import sympy
 
 from symnn import activations, losses
 from symnn.derive import Derivation
-from symnn.naming import parse_id, qid
+from symnn.naming import GRADIENT_KINDS, generic_id, parse_id, qid
 from symnn.notation import Layer, Notation, latex_name, name_at
 from symnn.render.printer import SymbolNames
 
@@ -49,8 +49,7 @@ class IndexForm:
     # -- symbols -------------------------------------------------------------------------
     def symbol(self, kind: str, *indices) -> sympy.Symbol:
         """The generic symbol of a quantity, e.g. ``symbol("w", Layer("l"), "j", "k")``."""
-        text = ",".join(i.text() if isinstance(i, Layer) else str(i) for i in indices)
-        sym = sympy.Symbol(f"{kind}[{text}]" if indices else kind, real=True)
+        sym = sympy.Symbol(generic_id(kind, *_texts(indices)), real=True)
         if sym not in self.names:
             self.names[sym] = self._latex(kind, indices)
         return sym
@@ -208,9 +207,9 @@ class IndexForm:
         indices = (L_ANY, "j", "k") if kind == "w" else (L_ANY, "j")
         param = self.symbol(kind, *indices)
         rate = self.symbol("_eta")
-        new = sympy.Symbol(param.name + "'")
+        new = sympy.Symbol(generic_id(kind, *_texts(indices), updated=True))
         self.names[new] = name_at(kind, indices, self.notation, updated=True)
-        return new, param - rate * self.symbol("dE/d" + kind, *indices)
+        return new, param - rate * self.symbol(GRADIENT_KINDS[kind], *indices)
 
     def partial(self, numerator: tuple, denominator: tuple) -> str:
         """∂(numerator)/∂(denominator) of two generic (kind, *indices) quantities."""
@@ -218,6 +217,11 @@ class IndexForm:
                                                                     self.notation)
         den = name_at(*_split(denominator), self.notation)
         return rf"\frac{{\partial {num}}}{{\partial {den}}}"
+
+
+def _texts(indices: tuple) -> list[str]:
+    """Indices of a generic symbol as text: numbers, letters, layers in index form."""
+    return [i.text() if isinstance(i, Layer) else str(i) for i in indices]
 
 
 def _split(quantity: tuple) -> tuple:

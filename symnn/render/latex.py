@@ -36,7 +36,17 @@ from symnn.document import Definition, Products, statement
 from symnn.errors import SymnnError
 from symnn.evaluate import Numbers, evaluate, is_training, step_definitions, worked_definitions
 from symnn.matrix import layer_matrices
-from symnn.naming import at, gradient_id, parse_id, qid, state_id, symbol, updated_id
+from symnn.naming import (
+    at,
+    gradient_id,
+    gradient_wrt,
+    kind_of,
+    parse_id,
+    qid,
+    state_id,
+    symbol,
+    updated_id,
+)
 from symnn.notation import Layer, Notation, matrix_name
 from symnn.render import compact, environment, shown_length
 from symnn.render import diagram as diagrams
@@ -313,13 +323,14 @@ class _Builder:
             **self.batch_intro(),
         }
 
-    def batch_intro(self) -> dict:
-        """For a batch, what the numbers of section 1 are (sample 1's)."""
+    def batch_intro(self, training: str = "section 6 works the training") -> dict:
+        """For a batch, what the numbers of section 1 are (sample 1's) and where the
+        training is worked."""
         values = self.derivation.spec.values
         if values is None or not values.is_batch:
             return {}
         return {"values_intro": f"The numbers of the example (sample 1 of the batch of "
-                                f"{values.batch_size}; section 6 lists every sample):"}
+                                f"{values.batch_size}; {training}):"}
 
     def context_header(self) -> dict:
         """What every style's document says before its sections."""
@@ -568,7 +579,7 @@ class _Builder:
         general = [f"{self.sym(net_lhs)} &= {self.sym(net_rhs)}"]
         out_lhs, out_rhs = self.form.out()
         general.append(f"{self.sym(out_lhs)} &= {self.sym(out_rhs)}")
-        if self.network.activation(self.depth) == "softmax":
+        if not activations.get(self.network.activation(self.depth)).elementwise:
             lhs, rhs = self.form.softmax_out()
             general.append(rf"{self.sym(lhs)} &= {self.sym(rhs)} \quad \text{{(softmax)}}")
         layers = []
@@ -588,7 +599,8 @@ class _Builder:
         for quantity_id in (qid("net", layer, j), qid("out", layer, j)):
             expr = self.derivation.definitions[quantity_id]
             size = self.network.size(layer)
-            if self.network.activation(layer) == "softmax" and quantity_id.startswith("out") \
+            if not activations.get(self.network.activation(layer)).elementwise \
+                    and kind_of(quantity_id) == "out" \
                     and size > TERMS_PER_LINE:
                 rows += self.long_softmax_rows(layer, j)
                 continue
@@ -669,7 +681,7 @@ class _Builder:
         rows = []
         delta_L = form.symbol("delta", out_layer, "j")
         net_L = ("net", out_layer, "j")
-        if self.network.activation(self.depth) == "softmax":
+        if not activations.get(self.network.activation(self.depth)).elementwise:
             rows += self._softmax_general(delta_L)
         else:
             chain = (rf"{form.partial(('E',), ('out', out_layer, 'j'))} \cdot "
@@ -863,7 +875,7 @@ class _Builder:
         view = layer_matrices(self.derivation, layer) if explicit else _Shape(
             biases=None if self.derivation.spec.bias == "none" else True,
             dE_db=None if self.derivation.spec.bias == "none" else True,
-            is_jacobian=self.network.activation(layer) == "softmax",
+            is_jacobian=not activations.get(self.network.activation(layer)).elementwise,
         )
         n = self.notation
         W, x = matrix_name("w", layer, n), matrix_name("out", layer - 1, n)
@@ -1146,7 +1158,7 @@ def _check_only(derivation: Derivation, only: tuple[str, ...]) -> frozenset[str]
     """The ids named by ``--only``, normalised to parameters, inputs and neuron ids."""
     network = derivation.network
     known = set(network.parameter_ids()) | set(network.input_ids())
-    known |= {k for k in derivation.definitions if k.split("[")[0] in ("net", "out", "delta")}
+    known |= {k for k in derivation.definitions if kind_of(k) in ("net", "out", "delta")}
     selected = set()
     for given, quantity in _only_elements(network, only):
         try:
@@ -1154,7 +1166,7 @@ def _check_only(derivation: Derivation, only: tuple[str, ...]) -> frozenset[str]
         except ValueError:
             parsed = None
         if parsed is not None and parsed.kind in ("dE/dw", "dE/db"):
-            quantity = quantity.replace("dE/d", "", 1)
+            quantity = gradient_wrt(quantity)
         elif parsed is not None and parsed.kind == "dE/dx":
             quantity = qid("out", 1, parsed.indices[0])
         if parsed is None or quantity not in known:

@@ -26,6 +26,7 @@ from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
 from sympy.printing.str import StrPrinter
 
 from symnn.errors import SymnnError
+from symnn.naming import is_bias_name
 
 DIGITS_SHOWN = 4  # significant digits of a rounded number
 EXACT_DIGITS = 8  # an exact decimal with at most this many significant digits is shown whole
@@ -169,13 +170,13 @@ def term_key(term: sympy.Expr) -> tuple:
 
 
 def _is_bias(term: sympy.Expr) -> bool:
-    return term.is_Symbol and term.name.startswith("b[")
+    return term.is_Symbol and is_bias_name(term.name)
 
 
 def _monomial_key(term: sympy.Expr) -> tuple:
     """``term_key`` of a symbol or a product of symbols (never negative)."""
     if type(term) is sympy.Symbol:
-        return (False, term.name.startswith("b["), (_natural_name(term.name),))
+        return (False, is_bias_name(term.name), (_natural_name(term.name),))
     return (False, False, tuple(_natural_name(n) for n in sorted(a.name for a in term.args)))
 
 
