@@ -147,8 +147,8 @@ def test_compact_softmax_per_layer_bias_and_a_preset_compile_and_render(tmp_path
     assert r"\frac{\partial \hat{y}_{i}}{\partial z_{j}^{(2)}} &= \begin{cases}" in tex
     assert "(L)" not in tex and "n_{L}" not in tex.split("2. Forward pass")[1]
     assert r"$b^{(2)}$ & $-0.5$ & " in tex  # the layer's one bias: Σ_j δ_j
-    assert r"\frac{\partial \mathcal{L}}{\partial b^{(2)}} &= \sum_{j=1}^{2} \delta_{j}^{(2)}" \
-        in tex
+    assert (r"\delta_{j}^{(2)} \, a_{k}^{(1)}, \quad \frac{\partial \mathcal{L}}{\partial b^{(2)}} "
+            r"= \sum_{j=1}^{2} \delta_{j}^{(2)}") in tex
     symbols = render(derive(spec.loads(SOFTMAX.split("[values]")[0])), "markdown",
                      style="compact")
     large = derive(spec.from_dict({"network": {"layers": [8, 6, 4], "activation": "relu",

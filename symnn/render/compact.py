@@ -152,8 +152,7 @@ class _Compact:
         """δ, ∂E/∂w and ∂E/∂b of a layer: formulas with j, k, then the tables."""
         return {
             "number": self.layer_number(layer),
-            "general": [self.delta_general(layer),
-                        *([row] for row in self.gradient_general(layer))],
+            "general": [*self.delta_general(layer), self.gradient_general(layer)],
             "deltas": self.delta_table(layer),
             "parameters": self.parameter_table(layer),
         }
@@ -208,8 +207,8 @@ class _Compact:
                             r"\text{when the targets sum to 1}")
         return rows
 
-    def gradient_general(self, layer: int) -> list[str]:
-        """∂E/∂w and ∂E/∂b of this layer in terms of δ."""
+    def gradient_general(self, layer: int) -> str:
+        """∂E/∂w and ∂E/∂b of this layer in terms of δ, on one row."""
         b, form = self.b, self.form
         w = form.symbol("dE/dw", layer, "j", "k")
         chain = (rf"{form.partial(('E',), ('net', layer, 'j'))} \cdot "
@@ -223,7 +222,7 @@ class _Compact:
             j = sympy.Symbol("j")
             total = sympy.Sum(delta, (j, 1, self.network.size(layer)))
             rows.append(f"{b.sym(form.symbol('dE/db', layer))} &= {b.sym(total)}")
-        return rows
+        return r", \quad ".join([rows[0], *(row.replace(" &= ", " = ", 1) for row in rows[1:])])
 
     def delta_table(self, layer: int) -> dict:
         """One row per neuron: ∂E/∂out, ∂out/∂net and δ (softmax: ∂E/∂out and δ)."""
