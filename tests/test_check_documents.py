@@ -306,6 +306,14 @@ def test_seed_general_formulas_and_their_index_slips(seed):
     assert by_line[335].note.startswith("side 2 (")
     assert "is wrong for i=1..2, j=1..2, l=2: layer-index; it should read" in by_line[335].note
     assert by_line[105].note == "holds for j=1..2, l=1..2"
+    # the matrix forms: the seed's own W_l read, a side it cannot read named with the entry
+    assert by_line[49].note == "defines W_l; holds for l=1..2"
+    assert by_line[137].corrected[0] == r"\phi (net \ X_{l+1})"
+    assert by_line[251].note.startswith("holds for this network; side 3 (")
+    assert by_line[251].note.endswith(
+        r"not read: \frac{\partial net \ x^{2}_{1}}{\partial w^{2}_{.… names no quantity "
+        "of this network"
+    )
 
 
 SLIPS = r"""

@@ -197,7 +197,10 @@ def _numbers(text: str, side: Side) -> list[list[tuple[Written, int]]] | None:
     if len(found) != 1 or found[0][:2] != (0, len(side.text)):
         return None
     rows, cursor = [], side.start + found[0][0]
-    for row in matrices.grid(found[0][2]):
+    cells = matrices.grid(found[0][2])
+    if sum(len(row) for row in cells) > matrices.MAX_ENTRIES:
+        return None
+    for row in cells:
         entries = []
         for cell in row:
             value = number(cell)

@@ -101,6 +101,7 @@ class Formulas:
         self._parsed: dict = {}
         self.defined: dict = {}  # matrix name -> its literal for a layer (the document's)
         self._matrix_mode = False  # every side of the formula in hand is read as a matrix
+        self._missing: str | None = None  # the last text read to no quantity
         notation = self.names.notation
         self.symbols = {  # a lowercase vector name (z^l, w^{l+1}) -> the name it stands for
             notation.out: "X", notation.net: "Z", notation.bias: "B", notation.weight: "W",
@@ -180,14 +181,19 @@ class Formulas:
         ):
             left = "{" + left + "}'"  # w = w - η ∂E/∂w: the left side is the updated value
         every = [left, *sides[1:]]
-        known, problems = {}, {}
+        known, problems, missing = {}, {}, {}
         for number, values in enumerate(assignments):
             for index, side in enumerate(every):
+                self._missing = None
                 try:
                     known[index, number] = self._value(side, values, 0) is not None
                 except FormulaError as exc:
                     problems.setdefault(index, exc.reason)
                     known[index, number] = False
+                left_known = index == 0 or known[0, number]
+                if not known[index, number] and self._missing and self._matrix_mode and left_known:
+                    missing.setdefault(index, f"{_short(self._missing, 50)} names no quantity "
+                                              "of this network")
         numbers = range(len(assignments))
         readable = [i for i in range(1, len(every))
                     if any(known[0, n] and known[i, n] for n in numbers)]
@@ -206,7 +212,8 @@ class Formulas:
         instances = [i for i in (self._left_id(left, values) for values in valid) if i]
         not_read = [
             f"side {index + 1} ({_short(every[index])}) not read: "
-            + (problems.get(index) or "a name in it is no quantity of this network")
+            + (problems.get(index) or missing.get(index)
+               or "a name in it is no quantity of this network")
             for index in unread
         ]
         wrong_sides = []
@@ -319,7 +326,10 @@ class Formulas:
             text = self._sums(text, values or {})
         except LookupError:
             return None
-        return self._parse(text)
+        value = self._parse(text)
+        if value is None:
+            self._missing = text  # what could not be read, for the report
+        return value
 
     @cached_property
     def _flat(self) -> tuple[re.Pattern | None, dict]:

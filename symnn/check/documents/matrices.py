@@ -69,6 +69,8 @@ ACTIVATION = re.compile(r"(?:\\phi|\\varphi|\\sigma)\s*(?P<prime>'|’|‘|´|\^
 OPEN = re.compile(r"\\left\s*\(|\(")
 BRACE = re.compile(r"\{")
 MAX_SIZE = 64  # entries written out per dimension of a literal with dots
+MAX_DEPTH = 60  # brackets nested in a matrix form
+MAX_ENTRIES = 1024  # entries of one matrix literal
 
 
 class ShapeError(FormulaError):
@@ -168,6 +170,8 @@ def expand(rows: list[list[str]], read: Callable[[str], sympy.Expr | None]) -> s
     rows = [row for row in rows if not all(c in ELLIPSES for c in row)]
     col_gap = any(c in ELLIPSES for row in rows for c in row)
     rows = [[c for c in row if c not in ELLIPSES] for row in rows]
+    if sum(len(row) for row in rows) > MAX_ENTRIES:
+        raise FormulaError(f"a matrix of more than {MAX_ENTRIES} entries", "", 0)
     if not rows or len({len(row) for row in rows}) != 1:
         raise FormulaError("a matrix with rows of different lengths", "", 0)
     template = _template(rows, row_gap, col_gap)
@@ -246,6 +250,7 @@ class Parser:
         self.reader = reader
         self.defined = defined  # base -> a literal's text for a layer value (document)
         self.pos = 0
+        self.depth = 0
 
     def parse(self):
         """The side's value: a ``sympy.Matrix`` or a scalar expression (None: unknown)."""
@@ -258,6 +263,15 @@ class Parser:
     # ------------------------------------------------------------ grammar
 
     def _expr(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise FormulaError(f"brackets nested more than {MAX_DEPTH} deep", self.text, self.pos)
+        try:
+            return self._sum()
+        finally:
+            self.depth -= 1
+
+    def _sum(self):
         self._space()
         sign = 1
         if self._peek("-"):
