@@ -89,7 +89,7 @@ def _suffix_ranges(network: Network, parsed: QuantityId) -> None:
     if parsed.sample is not None and parsed.sample > batch:
         expected = f"1 to {batch}" if batch else "no sample: [values] holds one sample"
         raise ValueError(f"{parsed}: sample {parsed.sample}, expected {expected}")
-    last = continued.MAX_STEPS if steps else 0
+    last = continued.max_steps(network.spec) if steps else 0
     last -= 1 if parsed.kind in ("Dw", "Db") else 0
     if parsed.step > last:
         worked = f"the worked example takes {steps} step{'s' if steps != 1 else ''}"

@@ -29,10 +29,19 @@ from symnn.derive import Derivation
 from symnn.naming import at, gradient_id, kind_of, parse_id, state_id
 
 MAX_STEPS = 100_000  # steps an id may be after (the worked example takes at most 100)
+MAX_WORK = 1_000_000  # steps × parameters × samples iterated (a few seconds of CPU)
 FLOAT_DIGITS = 15  # significant digits of a float64 value
 STEP = sympy.Symbol("t", positive=True)  # the step number in a compiled rule
 # derivation -> {step: parameters and state after it, "values": id -> value}
 _CACHE: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def max_steps(network_spec) -> int:
+    """The most steps an id may be after: ``MAX_STEPS``, fewer for a large net or batch
+    (``MAX_WORK``), never fewer than the worked example's own."""
+    values = network_spec.values
+    work = network_spec.parameter_count * values.batch_size
+    return max(values.steps, min(MAX_STEPS, MAX_WORK // max(work, 1)))
 
 
 def is_continued(derivation: Derivation, quantity_id: str) -> bool:

@@ -179,3 +179,12 @@ def test_style_option_of_the_cli(tmp_path, capsys):
 
     with pytest.raises(SymnnError, match=r"^--style: expected one of full, compact, got 'x'$"):
         render(derive(spec.loads(WORKED_EXAMPLE_NET)), "tex", style="x")
+
+
+@pytest.mark.parametrize("text, only, pages", [(NET_3_4_2, (), 6),
+                                               (WORKED_EXAMPLE_NET, ("w[3,1,1]",), 3)],
+                         ids=["3-4-2", "only-w311"])
+def test_full_notes_lengths(text, only, pages, tmp_path):
+    # the issue measured 14 pages for 3-4-2 and 5 for --only 'w[3,1,1]'
+    tex = render(derive(spec.loads(text)), "tex", only=only)
+    assert len(_pdf_pages(tex, tmp_path)) <= pages

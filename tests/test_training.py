@@ -309,8 +309,8 @@ def test_claimable_ids_of_samples_and_steps_are_evaluated():
         ("out[3,1]@2", "name the sample, as in out[3,1]#1@2"),
         ("out[3,1]#4", "sample 4, expected 1 to 3"),
         ("w[2,1,1]#1", "a parameter is the same for every sample"),
-        ("E@100001", "step 100001, expected 0 to 100000 (the worked example takes 3 steps)"),
-        ("Dw[2,1,1]@100000", "step 100000, expected 0 to 99999"),
+        ("E@30000", "step 30000, expected 0 to 27777 (the worked example takes 3 steps)"),
+        ("Dw[2,1,1]@27777", "step 27777, expected 0 to 27776"),  # 10⁶ / (12 params · 3)
         ("m_w[2,1,1]", "a state starts at 0; name it after a step (m_w[2,1,1]')"),
         ("v_w[2,1,1]@1", "the optimizer (adam) keeps no state v"),
     ]:
