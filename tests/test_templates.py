@@ -6,7 +6,7 @@ every row both ways, on nets whose indices reach two digits (``w_{19}`` but
 ``w_{1,10}``), with activations whose derivative has a power (tanh: braces around a
 base with a superscript), softmax (its neurons are coupled: printed one by one), a
 shared bias, values and the update step, a batch trained by Adam (ids with ``#s`` and
-``@t``).
+``@t``), another notation (ŷ_{10}, w^{(1)}_{10,12}).
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ NETS = {
                    "values": {**values([3, 4, 2], [0, 1]), "inputs": [[1, 0, -1], [0, 1, 2]],
                               "targets": [[0, 1], [1, 0]], "optimizer": "adam", "steps": 2,
                               "learning_rate": Fraction(1, 10)}},
+    "layer-superscript": {"network": {"layers": [12, 3, 10], "activation": "relu",
+                                      "loss": "mse"},
+                          "notation": {"preset": "layer-superscript"}},
     "relu-softmax": {"network": {"layers": [10, 4, 3], "activation": ["relu", "softmax"],
                                  "loss": "cross-entropy"}},
 }
