@@ -303,17 +303,27 @@ def _index_pattern(parsed: QuantityId, positions: dict, depth: int) -> QuantityI
         of = _index_pattern(parsed.of, positions, depth)
         wrt = _index_pattern(parsed.wrt, positions, depth)
         return None if of is None or wrt is None else replace(parsed, of=of, wrt=wrt)
-    parts = []
+    fields = index_fields(parsed, positions, depth)
+    if fields is None:
+        return None
+    parts = [index if field is None else f"{{{field}}}"
+             for index, field in zip(parsed.indices, fields, strict=True)]
+    return replace(parsed, indices=tuple(parts))
+
+
+def index_fields(parsed: QuantityId, positions: dict[int, tuple[int, int]],
+                 depth: int) -> tuple[int | None, ...] | None:
+    """For each index of a parsed id (not a derivative), the position ``p`` of
+    ``positions[l] == (p, index)`` when it is that neuron of layer l, else None; None
+    when it is another neuron of such a layer (see ``index_pattern``)."""
+    fields = []
     layers = neuron_layers(parsed.kind, parsed.indices, depth)
     for index, layer in zip(parsed.indices, layers, strict=True):
-        if layer in positions:
-            position, shared = positions[layer]
-            if index != shared:
-                return None
-            parts.append(f"{{{position}}}")
-        else:
-            parts.append(index)
-    return replace(parsed, indices=tuple(parts))
+        position, shared = positions.get(layer, (None, index))
+        if index != shared:
+            return None
+        fields.append(position)
+    return tuple(fields)
 
 
 def at(quantity_id: str, sample: int | None = None, step: int = 0) -> str:

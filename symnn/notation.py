@@ -301,11 +301,18 @@ def latex_name(quantity_id: str, notation: Notation) -> str:
             rf"\frac{{\partial {latex_name(str(parsed.of), notation)}}}"
             rf"{{\partial {latex_name(str(parsed.wrt), notation)}}}"
         )
-    if parsed.kind in ("Dw", "Db"):
-        return r"\Delta " + name_at(parsed.kind[1:], parsed.indices, notation)
-    if parsed.kind == "dE/dnet":
-        return name_at("delta", parsed.indices, notation)
-    return name_at(parsed.kind, parsed.indices, notation)
+    return plain_name(parsed.kind, parsed.indices, notation)
+
+
+def plain_name(kind: str, indices: tuple, notation: Notation) -> str:
+    """The name of a quantity of one sample at the given parameters (not a derivative
+    dA/dB). Its neuron indices may be numbers or, as ``symnn.render.templates`` passes
+    them, ints that print as format fields."""
+    if kind in ("Dw", "Db"):
+        return r"\Delta " + name_at(kind[1:], indices, notation)
+    if kind == "dE/dnet":
+        return name_at("delta", indices, notation)
+    return name_at(kind, indices, notation)
 
 
 def name_at(kind: str, indices: tuple, notation: Notation, updated: bool = False) -> str:

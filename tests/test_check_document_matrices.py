@@ -82,6 +82,8 @@ $$\delta _j^l=\sum {w_{ji}^l \delta _i^{l+1}}$$
 $$\delta _j^L=\frac{-2(d_j-x_j^L)}{n}$$
 
 $$out\ X_{l+1}=\phi (net \ X_{l+1}) \quad \delta _L = \frac{\partial E}{\partial net \ X_L}$$
+
+$$\frac{\partial E}{\partial net \ x^l_j} = \sum_i w_{ji}^l \delta_i^{l+1}$$
 """
 
 
@@ -98,6 +100,11 @@ def test_missing_factor_in_the_seeds_notation(tmp_path):
     ]
     assert "j=1..2, l=2" in result.formulas[0].note
     assert formulas(result)[2][1] == "correct"
+    # δ written as ∂E/∂net: the factor is φ' of that net
+    assert formulas(result)[-1] == (8, "wrong", ["missing-factor"])
+    assert result.formulas[-1].corrected == [
+        r"\left(\sum_i w_{ji}^l \delta_i^{l+1}\right) \cdot \phi'(net \ x^l_j)"
+    ]
 
 
 def test_xbdev_matrices_of_numbers():

@@ -6,7 +6,7 @@ every row both ways, on nets whose indices reach two digits (``w_{19}`` but
 ``w_{1,10}``), with activations whose derivative has a power (tanh: braces around a
 base with a superscript), softmax (its neurons are coupled: printed one by one), a
 shared bias, values and the update step, a batch trained by Adam (ids with ``#s`` and
-``@t``).
+``@t``), another notation (ŷ_{10}, w^{(1)}_{10,12}).
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ NETS = {
                    "values": {**values([3, 4, 2], [0, 1]), "inputs": [[1, 0, -1], [0, 1, 2]],
                               "targets": [[0, 1], [1, 0]], "optimizer": "adam", "steps": 2,
                               "learning_rate": Fraction(1, 10)}},
+    "layer-superscript": {"network": {"layers": [12, 3, 10], "activation": "relu",
+                                      "loss": "mse"},
+                          "notation": {"preset": "layer-superscript"}},
     "relu-softmax": {"network": {"layers": [10, 4, 3], "activation": ["relu", "softmax"],
                                  "loss": "cross-entropy"}},
 }
@@ -64,20 +67,22 @@ def printed_both_ways(data: dict):
             whole = row.quantity
             assert json_printer.doprint(row) == JsonPrinter(chosen).doprint(whole), row.id
             assert table_printer.doprint(row) == TablePrinter().doprint(whole), row.id
-    return rows, json_printer.templates._templates
+    return rows, json_printer.templates._templates, json_printer.templates._forms
 
 
 @pytest.mark.parametrize("name", list(NETS))
 def test_every_member_prints_as_its_whole_row(name):
-    rows, templates = printed_both_ways(NETS[name])
+    rows, templates, forms = printed_both_ways(NETS[name])
     members = [row for row in rows if isinstance(row, Member)]
     assert len(members) > 0.9 * len(rows)
     used = {key[0] for key, template in templates.items() if template is not None}
     assert {"w", "dE/dw", "dE/dx", "net", "delta"} <= used
+    assert forms and all(form is not None for (pattern, _), form in forms.items()
+                         if not set("#@'") & set(pattern))  # names filled in too
 
 
 def test_softmax_neurons_are_printed_one_by_one():
-    _, templates = printed_both_ways(NETS["relu-softmax"])
+    _, templates, _ = printed_both_ways(NETS["relu-softmax"])
     assert templates[("delta", (3, None), "")] is None  # δ_j mentions every out[3,i]
     assert templates[("delta", (2, None), "")] is not None
 

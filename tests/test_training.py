@@ -375,6 +375,9 @@ def test_mazur_after_10000_steps(capsys):
     assert main(["check", "examples/mazur-2015-worksheet.toml", "--format", "json"]) == 1
     lines = json.loads(capsys.readouterr().out)["claims"]
     verdicts = {c["id"]: (c["verdict"], c["exact"][:12]) for c in lines if "@" in c["id"]}
+    e10000 = next(c for c in lines if c["id"] == "E@10000")
+    assert e10000["cause"] == "step-off-by-one"
+    assert e10000["note"].startswith("likely cause: 0.0000351085 is the value one step earlier")
     assert verdicts == {
         "E@10000": ("wrong", "0.0000351018"),
         "E@9999": ("correct", "0.0000351085"),

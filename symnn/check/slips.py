@@ -7,8 +7,9 @@ either rebuilds the model with changed ``Options`` (the checker evaluates it fro
 and from the claimant's carried values) or flips the sign of the value (alone, or the
 value of another slip: ``pair``). When no single slip reproduces a number, the checker
 tries two together and names both, joined with ``+``. The checker tries
-them in this order and names the first that reproduces a wrong claim; a claim that
-equals another quantity's value is the last resort (``OTHER_QUANTITY``).
+them in this order and names the first that reproduces a wrong claim; a claim of a
+value after t steps that is the value after t ± 1 steps comes next (``STEP_OFF_BY_ONE``),
+and a claim that equals another quantity's value is the last resort (``OTHER_QUANTITY``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ SQUARED_LOSSES = {"mse": "(1/n)Σ(d − y)²", "half-sse": "½Σ(d − y)²", "s
 MAX_SWAPPED_OUTPUTS = 10  # target swaps are tried for nets with at most this many outputs
 MAX_BATCH_SLIPS = 8  # "one sample for the batch" is tried for batches up to this size
 OTHER_QUANTITY = "other-quantity"
+STEP_OFF_BY_ONE = "step-off-by-one"  # a value after t±1 steps claimed as after t (verdict.py)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import sympy
@@ -35,7 +35,7 @@ from symnn.check.float64 import BOUND, Bounded
 from symnn.check.formula import FormulaError, NameRef, parse_formula
 from symnn.check.model import Model, build_model, carried_sources, run
 from symnn.check.names import Names
-from symnn.check.slips import OTHER_QUANTITY, Variant
+from symnn.check.slips import OTHER_QUANTITY, STEP_OFF_BY_ONE, Variant
 from symnn.check.worksheet import Claim, claim_scale, quoted_key
 from symnn.compiled import EXACT, FLOAT, Arithmetic
 from symnn.derive import Derivation
@@ -362,6 +362,14 @@ class Checker:
         if found[0]:
             return found
         written = claim.written
+        neighbour = self._step_off_by_one(claim)
+        if neighbour is not None:
+            other, when = neighbour
+            return [STEP_OFF_BY_ONE], (
+                f"{written.text} is the value one step {when}, {self.names.plain(other)} "
+                f"({other}): the loss a training loop prints in round t is computed before "
+                "that round's update"
+            )
         others = [
             other
             for other, value in self.exact.items()
@@ -377,6 +385,27 @@ class Checker:
             if found[0]:
                 return found
         return [], None
+
+    def _step_off_by_one(self, claim: Claim) -> tuple[str, str] | None:
+        """The same quantity one step earlier or later, if the claim is its value."""
+        try:
+            parsed = parse_id(claim.id)
+        except ValueError:
+            return None
+        if not parsed.step or claim.written.value == 0:
+            return None
+        for step, when in ((parsed.step - 1, "earlier"), (parsed.step + 1, "later")):
+            other = str(replace(parsed, step=step))
+            try:
+                claimable.check(self.derivation.network, other)
+                value = self.exact.get(other)
+                if value is None:
+                    value = claimable.values(self.derivation, [other], self.exact)[other]
+            except (ValueError, KeyError):
+                continue
+            if claim.written.matches(value):
+                return other, when
+        return None
 
     def _reproducing(self, claim: Claim, carried, variants) -> tuple[list[str], str | None]:
         """The slips among ``variants`` (key, Variant) that reproduce the claim.

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import sympy
 
+from symnn import activations
 from symnn.evaluate import is_training
 from symnn.naming import gradient_id, parse_id, qid, symbol, updated_id
 from symnn.render import shown_length
@@ -120,7 +121,7 @@ class _Compact:
     def out_formula(self, layer: int) -> sympy.Expr:
         """The activation's own expression in net^l_j (softmax: over the layer)."""
         form = self.form
-        if self.network.activation(layer) == "softmax":
+        if not activations.get(self.network.activation(layer)).elementwise:
             i = sympy.Symbol("i")
             total = sympy.Sum(sympy.exp(form.symbol("net", layer, "i")),
                               (i, 1, self.network.size(layer)))
@@ -132,7 +133,7 @@ class _Compact:
 
     def short_out(self, layer: int, j: int) -> sympy.Expr:
         """out of one neuron in terms of its net (softmax: the general formula stands)."""
-        if self.network.activation(layer) == "softmax":
+        if not activations.get(self.network.activation(layer)).elementwise:
             return symbol(qid("out", layer, j))
         return self.b.derivation.definitions[qid("out", layer, j)]
 
@@ -161,7 +162,7 @@ class _Compact:
         """δ^l_j as ∂E/∂out · ∂out/∂net, written for this layer."""
         b, form = self.b, self.form
         delta_j = form.symbol("delta", layer, "j")
-        if self.network.activation(layer) == "softmax":
+        if not activations.get(self.network.activation(layer)).elementwise:
             return self.softmax_general(layer)
         dE = form.partial(("E",), ("out", layer, "j"))
         slope = form.partial(("out", layer, "j"), ("net", layer, "j"))
@@ -227,7 +228,7 @@ class _Compact:
     def delta_table(self, layer: int) -> dict:
         """One row per neuron: ∂E/∂out, ∂out/∂net and δ (softmax: ∂E/∂out and δ)."""
         b, form = self.b, self.form
-        softmax = self.network.activation(layer) == "softmax"
+        softmax = not activations.get(self.network.activation(layer)).elementwise
         header = ["$j$", self.slash(("E",), ("out", layer, "j"))]
         if not softmax:
             header.append(self.slash(("out", layer, "j"), ("net", layer, "j")))

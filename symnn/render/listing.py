@@ -16,7 +16,7 @@ from typing import TextIO
 
 from symnn.document import LEARNING_RATE, Factor, Member, Quantity, RowPrinter
 from symnn.naming import symbol
-from symnn.notation import Notation, latex_name
+from symnn.notation import Notation, latex_name, plain_name
 from symnn.render.printer import SymbolNames, TextPrinter, latex_printer
 from symnn.render.rows import MathPrinter
 from symnn.render.templates import Marks, Templates
@@ -49,7 +49,8 @@ class JsonPrinter(RowPrinter):
         self.math = MathPrinter(self.latex)
         self.templates = Templates(self._fields, lambda m: JsonPrinter(notation, m)._fields,
                                    lambda quantity_id: latex_name(quantity_id, notation),
-                                   _serialize, _escape)
+                                   _serialize, _escape,
+                                   lambda kind, indices: plain_name(kind, indices, notation))
 
     def name(self, quantity_id: str) -> str:
         """A quantity's LaTeX name in the notation."""

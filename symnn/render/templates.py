@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 
 from symnn.document import Family, Member
-from symnn.naming import index_pattern
+from symnn.naming import DERIVATIVE, index_fields, index_pattern, parse_id
 
 _MARK = re.compile(r"(?s).\x00([LT])(\d+)\x01.*?\x02.")
 CHECKED = 3  # members checked against the real printing, the representative included
@@ -40,6 +40,7 @@ class Marks:
         self.positions = family.positions
         self.depth = family.depth
         self.patterns: list[str] = []  # the id of each marked quantity, over member indices
+        self.ids: list[str] = []  # ... and as the representative has it
         self._numbers: dict[str, int] = {}
 
     def latex(self, quantity_id: str, name: str) -> str:
@@ -60,6 +61,7 @@ class Marks:
                 return shown  # the same for every member
             number = self._numbers[quantity_id] = len(self.patterns)
             self.patterns.append(pattern)
+            self.ids.append(quantity_id)
         if len(shown) < 2:
             raise Unfit(f"{shown!r} is too short to mark")
         return f"{shown[0]}\x00{form}{number}\x01{shown[1:-1]}\x02{shown[-1]}"
@@ -88,9 +90,10 @@ class Template:
                  escape: Callable[[str], str]):
         self.size = size
         self.checks = 0  # members checked against the real printing
-        self.latex_ids: list[str] = []
+        self.latex_ids: list[tuple[str, str]] = []  # (pattern, the representative's id)
         self._slots: dict[int, int] = {}
         self._patterns = marks.patterns
+        self._ids = marks.ids
         fields: list[Field] = []
         rest = serialize(self._compile(printed, fields))
         pieces = []
@@ -124,12 +127,12 @@ class Template:
             return self._patterns[number]
         if number not in self._slots:
             self._slots[number] = len(self.latex_ids)
-            self.latex_ids.append(self._patterns[number])
+            self.latex_ids.append((self._patterns[number], self._ids[number]))
         return f"{{{self.size + self._slots[number]}}}"
 
-    def fill(self, indices: tuple[int, ...], name: Callable[[str], str]) -> str:
-        """The member's printed row: ``name(id)`` gives a quantity's escaped LaTeX name."""
-        return self.form.format(*indices, *[name(p.format(*indices)) for p in self.latex_ids])
+    def fill(self, indices: tuple[int, ...], names: list[str]) -> str:
+        """The member's printed row, given the escaped LaTeX names of ``latex_ids``."""
+        return self.form.format(*indices, *names)
 
 
 def _token(number: int) -> str:
@@ -145,18 +148,22 @@ class Templates:
 
     ``real(row)`` prints a full row, ``marked(marks)`` gives a function that prints a
     row with ``marks`` in place of names (both give what ``serialize`` takes);
-    ``name(id)`` is a quantity's LaTeX name, ``escape`` as for ``Template``.
+    ``name(id)`` is a quantity's LaTeX name, ``escape`` as for ``Template``;
+    ``plain_name(kind, indices)`` (optional) names a quantity whose neuron indices print
+    as format fields, so that names too are filled in per member.
     """
 
     def __init__(self, real: Callable, marked: Callable[[Marks], Callable],
                  name: Callable[[str], str], serialize: Callable = str,
-                 escape: Callable[[str], str] = str):
+                 escape: Callable[[str], str] = str, plain_name: Callable | None = None):
         self.real = real
         self.marked = marked
         self.serialize = serialize
         self.escape = escape
         self._name = name
+        self._plain_name = plain_name
         self._names: dict[str, str] = {}
+        self._forms: dict[tuple, str | None] = {}  # (pattern, digits) -> name format
         self._templates: dict[tuple, Template | None] = {}
         self._checked: dict[tuple, dict] = {}  # family key -> digits checked
 
@@ -177,9 +184,18 @@ class Templates:
             self._checked[family.key] = {}
         if template is None:
             return self.serialize(self.real(family.row(member.id)))
-        printed = template.fill(member.indices, self.name)
+        indices = member.indices
+        digits = tuple(map(len, map(str, indices)))
+        names = []
+        for pattern, representative in template.latex_ids:
+            form = self._forms.get((pattern, digits), _MISSING)
+            if form is _MISSING:
+                form = self._forms[pattern, digits] = self._name_form(representative, family,
+                                                                      digits)
+            names.append(self.name(pattern.format(*indices)) if form is None
+                         else form.format(*indices))
+        printed = template.fill(indices, names)
         checked = self._checked[family.key]  # digits of the indices -> members checked
-        digits = tuple(map(len, map(str, member.indices)))
         if digits not in checked or template.checks < CHECKED:
             checked[digits] = True
             template.checks += 1
@@ -196,3 +212,41 @@ class Templates:
         except Unfit:
             return None
         return Template(printed, marks, len(family.positions), self.serialize, self.escape)
+
+    def _name_form(self, representative: str, family: Family, digits: tuple) -> str | None:
+        """The escaped name of a family's quantity as a format string over member indices
+        with these numbers of digits; None to name each member by ``name``."""
+        parsed = parse_id(representative)
+        if self._plain_name is None or parsed.kind == DERIVATIVE or parsed.step \
+                or parsed.sample is not None:
+            return None
+        fields = index_fields(parsed, family.positions, family.depth)
+        indices = tuple(index if field is None else _Field(10 ** (digits[field] - 1), field)
+                        for index, field in zip(parsed.indices, fields, strict=True))
+        text = self._plain_name(parsed.kind, indices)
+        parts = _FIELD.split(text)  # literal, field, literal, ...
+        if {int(f) for f in parts[1::2]} != {f for f in fields if f is not None}:
+            return None  # a field was lost (an index computed with): name each member
+        return "".join(_literal(self.escape(part)) if n % 2 == 0 else f"{{{part}}}"
+                       for n, part in enumerate(parts))
+
+
+class _Field(int):
+    """A neuron index that prints as format field ``number``; as a number it has the
+    member's number of digits (``w_{1,10}`` has a comma that ``w_{19}`` has not)."""
+
+    field: int
+
+    def __new__(cls, value: int, field: int):
+        index = super().__new__(cls, value)
+        index.field = field
+        return index
+
+    def __str__(self) -> str:
+        return f"\x00{self.field}\x01"
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
+
+
+_FIELD = re.compile(r"\x00(\d+)\x01")

@@ -56,6 +56,10 @@ DERIVATIVE = "∂:"  # prefix of the symbol standing for ∂A/∂B in a parsed s
 INDEX_SCRIPT = re.compile(r"[ijklLmn0-9+\-,() =]*")  # a script made of indices
 SLIPS = ("index-swap", "layer-index", "index", "sign", "transpose", "missing-factor")
 WHOLE = ("sign", "missing-factor")  # slips of the whole side, not of one script
+BY_NET = re.compile(  # ∂E/∂(net x_j^l): a δ written as a derivative
+    r"\\frac\s*\{\s*\\partial\s*[A-Z][^{}]*\}\s*\{\s*\\partial\s*"
+    r"(?P<net>[^{}]*(?:\{[^{}]*\}[^{}]*)*)\}"
+)
 DEFINED = re.compile(r"(?P<base>[A-Z]|\\delta)\s*_\s*\{?\s*(?P<letter>l)\s*\}?")  # X_l = [..]
 WRITTEN = matrices.WRITTEN_NAME
 UPDATED = re.compile(r"\{(.*)\}'", re.S)  # {W_l}': the matrix after the update step
@@ -652,12 +656,15 @@ class Formulas:
         """``missing-factor``: δ written without φ'(net) (``⊙ σ'(z^l)`` in a matrix form)."""
         notation = self.names.notation
         written = left.strip()
-        if not written.startswith(notation.delta) or written[len(notation.delta):][:1].isalpha():
+        by_net = BY_NET.fullmatch(written)
+        if by_net and (by_net["net"].startswith(("net", notation.net))):
+            argument = by_net["net"].strip()  # ∂E/∂net x_j^l: φ'(net x_j^l) is its factor
+        elif written.startswith(notation.delta) and not written[len(notation.delta):][:1].isalpha():
+            argument = f"{notation.net} {written[len(notation.delta):].strip()}"
+        else:
             return []
-        scripts = written[len(notation.delta):].strip()
         joiner = r" \odot " if self._matrix_mode else r" \cdot "
-        factor = f"{notation.activation}'({notation.net} {scripts})"
-        return [("missing-factor", 0, 0, joiner + factor)]
+        return [("missing-factor", 0, 0, f"{joiner}{notation.activation}'({argument})")]
 
     def _holds(self, left: str, side: str, valid: list[dict]) -> bool:
         try:
