@@ -431,6 +431,9 @@ def plain(latex: str) -> str:
     prime = re.fullmatch(r"\{(.+)\}'", text)
     if prime:
         return plain(prime[1]) + "'"
+    state = re.fullmatch(r"([vms])('?)_\{(.+)\}", text)  # an optimizer state: m_{w_{12}^{2}}
+    if state and plain(state[3]) != state[3]:
+        return f"{state[1]}({plain(state[3])}){state[2]}"
     suffix = re.fullmatch(r"\{(.+)\}\^\{([\[(])([0-9]+)[\])]\}", text)  # x^{(s)}, x^{[t]}
     if suffix:
         inner = plain(suffix[1])
