@@ -21,13 +21,13 @@ could break a document (``# & % $ _ ^ ~``, unknown commands, unbalanced braces).
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from symnn.errors import SpecError
 from symnn.naming import DERIVATIVE, PRIMED, parse_id
+from symnn.spec import check_keys
 
 
 @dataclass(frozen=True)
@@ -181,13 +181,7 @@ def from_spec(spec, preset: str | None = None) -> Notation:
     other fields still apply on top. Errors name the field: ``notation.loss: ...``.
     """
     table = spec if isinstance(spec, dict) else spec.notation
-    for key in table:
-        if key not in NOTATION_KEYS:
-            close = difflib.get_close_matches(str(key), NOTATION_KEYS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise SpecError(
-                f"notation.{key}: unknown key{hint}; expected one of {', '.join(NOTATION_KEYS)}"
-            )
+    check_keys(table, NOTATION_KEYS, "notation.")
     base_name = preset if preset is not None else table.get("preset", DEFAULT)
     if not isinstance(base_name, str) or base_name not in PRESETS:
         where = "--notation" if preset is not None else "notation.preset"

@@ -121,39 +121,47 @@ class NetworkSpec:
 def load(path: str | Path) -> NetworkSpec:
     """Read a spec from a TOML file."""
     path = Path(path)
+    return loads(read_toml_file(path), source=str(path))
+
+
+def loads(text: str, source: str = "<spec>") -> NetworkSpec:
+    """Read a spec from TOML text; floats are read as exact decimals."""
+    return from_dict(parse_toml(text, source))
+
+
+def read_toml_file(path: Path) -> str:
+    """The text of a TOML file (a spec or a template), within the size limit."""
     if path.is_dir():
         raise SpecError(f"{path}: is a directory; expected a TOML spec file")
     if not path.is_file():
         raise SpecError(f"{path}: no such file")
     try:
         limits.check_file_size(path.stat().st_size, str(path))
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{path}: cannot read: {exc}") from None
-    return loads(text, source=str(path))
 
 
-def loads(text: str, source: str = "<spec>") -> NetworkSpec:
-    """Read a spec from TOML text; floats are read as exact decimals."""
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """TOML text as a table, floats as exact decimals; errors name ``source``."""
     limits.check_toml_text(text, source)
     try:
-        data = tomllib.loads(text, parse_float=Decimal)
+        return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{source}: TOML syntax error: {exc}") from None
     except RecursionError:
         raise SpecError(f"{source}: TOML nested too deeply") from None
     except ValueError:  # Python reads integers of at most 4300 digits
         raise SpecError(f"{source}: an integer of more than 4300 digits") from None
-    return from_dict(data)
 
 
 def from_dict(data: dict[str, Any]) -> NetworkSpec:
     """Validate a spec given as a dict (the same structure as the TOML file)."""
-    _check_keys(data, TOP_LEVEL_KEYS, "")
+    check_keys(data, TOP_LEVEL_KEYS, "")
     if "network" not in data:
         raise SpecError("network: missing table [network]")
     network = _table(data["network"], "network")
-    _check_keys(network, NETWORK_KEYS, "network.")
+    check_keys(network, NETWORK_KEYS, "network.")
     layers = _layers(network)
     acts = _activations(network, len(layers))
     loss = _required_str(network, "loss", "network.loss")
@@ -209,7 +217,8 @@ def _interval(interval) -> str:
     return f"{left}{end(interval.start)}, {end(interval.end)}{right}"
 
 
-def _check_keys(table: dict, allowed: tuple[str, ...], prefix: str) -> None:
+def check_keys(table: dict, allowed: tuple[str, ...], prefix: str) -> None:
+    """Fail on the first key of ``table`` not in ``allowed``, naming the closest one."""
     for key in table:
         if key not in allowed:
             close = difflib.get_close_matches(str(key), allowed, n=1)
@@ -318,7 +327,7 @@ def _vector(value: Any, length: int, where: str) -> tuple[Fraction, ...]:
 
 
 def _values(table: dict, layers: tuple[int, ...], bias: str, loss: str) -> Values:
-    _check_keys(table, VALUES_KEYS, "values.")
+    check_keys(table, VALUES_KEYS, "values.")
     if "inputs" not in table:
         raise SpecError("values.inputs: missing")
     inputs = _samples(table["inputs"], layers[0], "values.inputs", None)

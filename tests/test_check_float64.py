@@ -20,21 +20,13 @@ from symnn.check.model import build_model, run
 from symnn.check.verdict import Checker
 from symnn.check.worksheet import read_claims
 from symnn.derive import derive
+from tests.specs import MAZUR_NET, changed
 
-NET = """
-[network]
-layers = [2, 2, 2]
-activation = "sigmoid"
-loss = "half-sse"
-bias = "per-layer"
-
-[values]
-inputs = [0.05, 0.10]
-targets = [0.01, 0.99]
-weights = [[[0.15, 0.20], [0.25, 0.30]], [[-0.55, 0.45], [-0.86, 0.55]]]
-biases = [0.35, 0.60]
-learning_rate = 0.5
-"""
+# w5 = −0.55 and w7 = −0.86 (see above); the biases are updated.
+NET = changed(
+    changed(MAZUR_NET, "[[0.40, 0.45], [0.50, 0.55]]", "[[-0.55, 0.45], [-0.86, 0.55]]"),
+    "update_biases = false\n", "",
+)
 STORED = {"out[3,1]": "0.632347172", "out[3,2]": "0.603022335", "out[2,1]": "0.593269992"}
 
 

@@ -8,20 +8,10 @@ number but is not its formula, which only the symbolic comparison can tell.
 import json
 
 from symnn.cli import main
+from tests.specs import WORKED_EXAMPLE_NET, changed
 
-NET = """
-[network]
-layers = [2, 2, 2]
-activation = "sigmoid"
-loss = "mse"
-
-[values]
-inputs = [0.5, 0.5]
-targets = [0, 1]
-weights = [[[0.25, 0.1], [0.35, -0.3]], [[0.9, 0.5], [-0.7, 0.3]]]
-biases = [[0, 0], [0, 0]]
-learning_rate = 0.5
-"""
+# Equal inputs, x₁¹ = x₂¹ (see above).
+NET = changed(WORKED_EXAMPLE_NET, "inputs = [0.5, 0.25]", "inputs = [0.5, 0.5]")
 
 
 def claims(tmp_path, capsys, text: str) -> list[dict]:

@@ -19,20 +19,9 @@ from symnn.check.verdict import Checker
 from symnn.check.worksheet import read_claims
 from symnn.derive import derive
 from symnn.evaluate import evaluate
+from tests.specs import WORKED_EXAMPLE_NET, changed
 
-NET = """
-[network]
-layers = [2, 2, 2]
-activation = "sigmoid"
-loss = "mse"
-
-[values]
-inputs = [0.5, 0.25]
-targets = [0, 1]
-weights = [[[0.25, 0.1], [0.35, -0.3]], [[0.9, 0.5], [-0.7, 0.3]]]
-biases = [[0, 0], [0, 0]]
-learning_rate = 0.1
-"""
+NET = changed(WORKED_EXAMPLE_NET, "learning_rate = 0.5", "learning_rate = 0.1")
 
 # Three outputs, so that ½Σ and (1/n)Σ differ.
 NET3 = """

@@ -18,7 +18,7 @@ from symnn.cli import main
 from symnn.derive import derive
 from symnn.evaluate import evaluate
 from symnn.naming import canonical, parse_id, qid, symbol
-from tests.specs import WORKED_EXAMPLE_NET
+from tests.specs import MAZUR_NET, WORKED_EXAMPLE_NET
 
 
 def network(layers, activation, loss, bias="per-neuron", targets=None) -> str:
@@ -185,21 +185,6 @@ def test_a_slice_lists_its_elements_in_the_order_of_its_colons():
 
 # ---------------------------------------------------------------------------- checks
 
-MAZUR_NET = """
-[network]
-layers = [2, 2, 2]
-activation = "sigmoid"
-loss = "half-sse"
-bias = "per-layer"
-
-[values]
-inputs = [0.05, 0.10]
-targets = [0.01, 0.99]
-weights = [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]]
-biases = [0.35, 0.60]
-learning_rate = 0.5
-update_biases = false
-"""
 
 
 def check(tmp_path, capsys, claims, net=MAZUR_NET):

@@ -23,6 +23,7 @@ from symnn.derive import derive
 from symnn.evaluate import evaluate
 from symnn.naming import qid
 from symnn.render.numpy import example_arrays, render
+from tests.specs import WORKED_EXAMPLE_NET, changed
 
 RTOL_TORCH = 1e-10  # relative to the largest gradient of the net
 RTOL_EXACT = 1e-12
@@ -279,19 +280,9 @@ def test_worked_example_step_reproduces_the_derivation(tmp_path):
 
 
 def test_update_biases_false_keeps_the_biases(tmp_path):
-    text = """
-    [network]
-    layers = [2, 2, 2]
-    activation = "sigmoid"
-    loss = "mse"
-    [values]
-    inputs = [0.5, 0.25]
-    targets = [0, 1]
-    weights = [[[0.25, 0.1], [0.35, -0.3]], [[0.9, 0.5], [-0.7, 0.3]]]
-    biases = [[0.1, -0.2], [0.3, 0.4]]
-    learning_rate = 0.5
-    update_biases = false
-    """
+    # nonzero biases, which must stay as they are
+    text = changed(WORKED_EXAMPLE_NET, "[[0, 0], [0, 0]]", "[[0.1, -0.2], [0.3, 0.4]]")
+    text += "update_biases = false\n"
     network_spec = spec.loads(text)
     derivation = derive(network_spec)
     numbers = evaluate(derivation)

@@ -8,18 +8,11 @@ from pathlib import Path
 
 import pytest
 
-GOOD = """\
-[network]
-layers = [2, 2, 2]
-activation = "sigmoid"
-loss = "mse"
+from tests.specs import WORKED_EXAMPLE_NET, changed
 
-[values]
-inputs = [0.5, 0.25]
-targets = [0, 1]
-weights = [[[0.25, 0.1], [0.35, -0.3]], [[0.9, 0.5], [-0.7, 0.3]]]
-biases = [[0, 0], [0, 0]]
-"""
+# The worked example from its first line ([network] is line 1, as the TOML errors count),
+# without a learning rate.
+GOOD = changed(WORKED_EXAMPLE_NET, "learning_rate = 0.5\n", "").lstrip("\n")
 
 
 def run_symnn(*args: str) -> subprocess.CompletedProcess:

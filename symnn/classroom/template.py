@@ -30,13 +30,12 @@ of ``GROUPS``. Layers count as in canonical ids: the input layer is 1.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from symnn import limits, spec
+from symnn import spec
 from symnn.check.names import Names
 from symnn.errors import SpecError
 from symnn.naming import parse_id
@@ -115,22 +114,12 @@ class Assignment:
 def load(path: str | Path) -> Assignment:
     """Read a template file."""
     path = Path(path)
-    if not path.is_file():
-        raise SpecError(f"{path}: no such file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: cannot read: {exc}") from None
-    return loads(text, path.name)
+    return loads(spec.read_toml_file(path), path.name)
 
 
 def loads(text: str, source: str = "<template>") -> Assignment:
     """Read a template from TOML text."""
-    limits.check_toml_text(text, source)
-    try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{source}: TOML syntax error: {exc}") from None
+    data = spec.parse_toml(text, source)
     for key in data:
         if key not in (*spec.TOP_LEVEL_KEYS, "assignment"):
             raise SpecError(f"{key}: unknown table; expected one of "
