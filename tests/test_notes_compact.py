@@ -89,7 +89,7 @@ def test_compact_has_the_formula_once_per_layer_then_a_row_per_neuron(worked):
     assert ("w_{11}^{2}", r"$0.9$ & $0.148 \cdot 0.5374 \approx 0.07955$ & $\approx 0.8602$") \
         in rows
     assert ("b_{2}^{2}", r"$0$ & $\approx 0.008208$ & $\approx -0.004104$") in rows
-    assert r"\underbrace" not in tex and "Matrix form" not in tex
+    assert r"\underbrace" not in tex and "Matrix form" not in tex and "Training" not in tex
     assert r"E &\approx 0.3838, \quad E' \approx 0.3502" in tex
 
 
@@ -188,3 +188,41 @@ def test_full_notes_lengths(text, only, pages, tmp_path):
     # the issue measured 14 pages for 3-4-2 and 5 for --only 'w[3,1,1]'
     tex = render(derive(spec.loads(text)), "tex", only=only)
     assert len(_pdf_pages(tex, tmp_path)) <= pages
+
+
+def test_compact_training_works_each_step_in_a_table(tmp_path):
+    """A batch of 3 and 3 Adam steps: per step the rule for one parameter in symbols and
+    with numbers, a table of every parameter (each sample's gradient, the mean, m, s and
+    the value after the step) and the loss after it; the numbers are the worksheet's."""
+    path = Path(__file__).resolve().parent.parent / "examples" / "adam-batch-worksheet.toml"
+    derivation = derive(spec.loads(path.read_text(encoding="utf-8")))
+    tex = render(derivation, "tex", style="compact")
+    markdown = render(derivation, "markdown", style="compact")
+    assert "sample 1 of the batch of 3; section 5 works the training" in tex
+    training = tex.split(r"\section*{5. Training}")[1]
+    steps = training.split(r"\subsection*{Step ")[1:]
+    assert [s[0] for s in steps] == ["1", "2", "3"]
+    rows = [re.findall(r"^\$([wb]_\{\d+\}\^\{\d\})\$ & (.*) \\\\$", s, re.M) for s in steps]
+    assert [len(r) for r in rows] == [12, 12, 12]
+    assert {len(cells.split(" & ")) for r in rows for _, cells in r} == {7}
+    w321 = [dict(r)["w_{12}^{2}"] for r in rows]  # the worksheet's claims, by column
+    assert w321[0] == (r"$\approx -0.07343$ & $\approx 0.05621$ & $\approx -0.07852$ & "
+                       r"$\approx -0.03191$ & $\approx -0.003191$ & "
+                       r"$\approx 1.019 \cdot 10^{-6}$ & $\approx -0.6$")
+    assert w321[1].split(" & ")[-3:] == [r"$\approx -0.004924$", r"$\approx 1.438 \cdot 10^{-6}$",
+                                         r"$\approx -0.5034$"]
+    assert w321[2].endswith(r"$\approx -0.4149$")
+    assert r"$p$ & $(\partial E / \partial p)^{(1)}$" in steps[0]
+    assert r"& ${m_p}^{[2]}$ & ${s_p}^{[2]}$ & $p^{[2]}$ \\" in steps[1]
+    # the rule once per step, in symbols then with numbers (w11 of layer 1)
+    assert training.count(r"w'^{1}_{11} &= w_{11}^{1} - \frac{\eta \, m'_{w_{11}^{1}}}") == 1
+    assert r"= 0.25 - \frac{0.1 \cdot 0.001182}{\left(1 - 0.9\right)" in steps[0]
+    assert r"\left(1 - \beta_1^{3}\right)" in steps[2] and "1 - 0.9^{3}" in steps[2]
+    assert [re.findall(r"\\approx (0\.\d+)\n\\end\{align\*\}", s)[-1] for s in steps] == \
+        ["0.2345", "0.2253", "0.2203"]  # E', E@2, E@3 as the batch means
+    assert "| $b_{2}^{3}$ | $\\approx -0.105$ | $\\approx 0.1389$ | $\\approx -0.1033$ |" \
+        in markdown
+    assert errors(markdown_math_blocks(markdown.split("## 5. Training")[1])) == []
+    printed = _pdf_pages(tex, tmp_path)
+    assert len(printed) == 5
+    assert "Step 3" in printed[-2] and "0.2203" in printed[-1]

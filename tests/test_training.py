@@ -263,7 +263,7 @@ def test_training_document_compiles_and_its_math_renders_in_katex(tmp_path):
     assert "then takes 3 steps of adam on a batch of 3 samples" in tex_source
     assert "sample 1 of the batch of 3; section 6 works the training" in tex_source
     compact = render_document(derivation, "tex", style="compact")
-    assert "sample 1 of the batch of 3; the full notes" in compact
+    assert "sample 1 of the batch of 3; section 5 works the training" in compact
     assert "after one step of gradient descent" not in compact  # no SGD step claimed
     pdf = compile_latex(tex_source, tmp_path)
     assert len(pdf_page_pngs(pdf, tmp_path, dpi=20)) >= 10

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import sympy
 
-from symnn import activations
+from symnn import activations, optimizers
 from symnn.evaluate import is_training
-from symnn.naming import gradient_id, parse_id, qid, symbol, updated_id
+from symnn.naming import at, gradient_id, parse_id, qid, state_id, symbol, updated_id
 from symnn.render import shown_length
 from symnn.render.printer import number_tex, relation, sum_lines
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from symnn.render.latex import _Builder
 
 CELL_WIDTH = 44  # shown characters: a longer substitution is left out, the value stays
+SAMPLE_COLUMNS = 4  # a training table shows each sample's gradient for a batch up to this
 
 
 def context(builder: _Builder) -> dict:
@@ -44,7 +45,8 @@ def context(builder: _Builder) -> dict:
         "update": update,
         # a batch, several steps or another optimizer: no single SGD step to tabulate
         "stepped": update["rate"] not in (None, "0") and not is_training(builder.derivation),
-        **builder.batch_intro("the full notes, without --style compact, work the training"),
+        "training": compact.training(),
+        **builder.batch_intro("section 5 works the training"),
     }
 
 
@@ -298,6 +300,66 @@ class _Compact:
                 row.append(self.value(updated_id(param)))
             rows.append(row)
         return {"header": header, "rows": rows}
+
+    # -- training ------------------------------------------------------------------------
+    def training(self) -> dict | None:
+        """A batch, several steps or another optimizer: per step the rule worked for one
+        parameter (in symbols, then with numbers), a table of every parameter's gradient,
+        optimizer state and value after the step, and the loss after it."""
+        b = self.b
+        if not is_training(b.derivation):
+            return None
+        values = b.derivation.spec.values
+        params = b.network.parameter_ids()
+        shown = [p for p in params if b.show(p)]
+        first = (shown or params)[0]
+        state = optimizers.get(values.optimizer).state
+        samples = values.batch_size if values.is_batch and \
+            values.batch_size <= SAMPLE_COLUMNS else 0
+        steps = []
+        for t, worked, names in b.training_steps():
+            ids = [at(gradient_id(first), step=t - 1)] if values.is_batch else []
+            ids += [state_id(kind, first, t) for kind in state]
+            rule = [b.training_row(k, worked, names) for k in
+                    [*ids, at(first, step=t)] if k in worked]
+            rows = [self.training_cells(param, t, samples, state, worked) for param in shown]
+            loss = at("E", step=t)
+            steps.append({
+                "number": t,
+                "parameter": f"${b.name(first)}$",
+                "rule": rule,
+                "header": self.training_header(t, samples, [k for k in state if
+                                                            state_id(k, first, t) in worked]),
+                "rows": rows,
+                "loss": b.training_row(loss, worked, names) if values.is_batch else
+                f"{b.name(loss)} &{b._shown_all(loss)}",
+            })
+        return {**b.training_header(), "steps": steps, "sample_columns": samples,
+                "samples_left_out": values.is_batch and not samples}
+
+    def training_header(self, t: int, samples: int, state: list[str]) -> list[str]:
+        """p, each sample's gradient, the batch mean, the state and p after step t."""
+        loss = self.b.notation.loss
+        gradient = rf"\partial {loss} / \partial p"
+        if t == 1:
+            after = [*(f"${kind}'_p$" for kind in state), "$p'$"]
+        else:
+            after = [*(f"${{{kind}_p}}^{{[{t}]}}$" for kind in state), f"$p^{{[{t}]}}$"]
+        return ["$p$", *(rf"$({gradient})^{{({s})}}$" for s in range(1, samples + 1)),
+                f"${gradient}$", *after]
+
+    def training_cells(self, param: str, t: int, samples: int, state, worked) -> list[str]:
+        """One parameter's row of step t's table: its values."""
+        grad = gradient_id(param)
+        ids = [at(grad, sample=s, step=t - 1) for s in range(1, samples + 1)]
+        ids += [at(grad, step=t - 1)]
+        ids += [k for k in (state_id(kind, param, t) for kind in state) if k in worked]
+        ids.append(at(param, step=t))
+        return [f"${self.b.name(param)}$", *(self.value_all(k) for k in ids)]
+
+    def value_all(self, quantity_id: str) -> str:
+        """A value of any sample or step as a cell (``\\approx`` when rounded)."""
+        return f"${_bare(self.b.all_numbers[quantity_id])}$"
 
     # -- inputs --------------------------------------------------------------------------
     def inputs(self) -> dict:

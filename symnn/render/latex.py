@@ -1023,23 +1023,11 @@ class _Builder:
         if not is_training(self.derivation):
             return None
         optimizer = optimizers.get(values.optimizer)
-        worked = worked_definitions(self.derivation)
-        names = {symbol(k): operand_tex(v, k) for k, v in self.all_numbers.values.items()}
-        hyper = []
-        for key, value in values.hyper_parameters.items():
-            general = optimizers.DECAY if key == optimizers.WEIGHT_DECAY else \
-                optimizers.HYPER[key]
-            self.names[general] = _HYPER_TEX[key]
-            names[general] = operand_tex(sympy.Rational(value))
-            hyper.append(f"{_HYPER_TEX[key]} = {number_tex(sympy.Rational(value))}")
-        rate = sympy.Rational(values.learning_rate)
         steps = []
-        for t in range(1, values.steps + 1):
+        for t, worked, names in self.training_steps():
             means = [k for k in ("E", *map(gradient_id, self.network.parameter_ids()))
                      if values.is_batch and (k == "E" or self.show(k))]
             rows = [self.training_row(at(k, step=t - 1), worked, names) for k in means]
-            rules = step_definitions(self.derivation, t, rate, general=True)
-            worked = {**worked, **rules}
             for param in self.network.parameter_ids():
                 if not self.show(param):
                     continue
@@ -1049,6 +1037,13 @@ class _Builder:
             steps.append({"number": t, "rows": rows,
                           "loss": f"{self.name(at('E', step=t))} &"
                                   f"{self._shown_all(at('E', step=t))}"})
+        return {**self.training_header(), "steps": steps}
+
+    def training_header(self) -> dict:
+        """What the training says before its steps: the summary, the samples of the
+        batch, the optimizer's rule in general and its hyper-parameters."""
+        values = self.derivation.spec.values
+        optimizer = optimizers.get(values.optimizer)
         count = values.batch_size
         batch = f" on a batch of {count} samples" if values.is_batch else ""
         return {
@@ -1057,10 +1052,27 @@ class _Builder:
             "batch": self.batch_rows() if values.is_batch else [],
             "optimizer": optimizer.name,
             "formula": optimizer.formula_latex,
-            "hyper": ", ".join(hyper),
+            "hyper": ", ".join(f"{_HYPER_TEX[key]} = {number_tex(sympy.Rational(value))}"
+                               for key, value in values.hyper_parameters.items()),
             "samples": values.batch_size,
-            "steps": steps,
         }
+
+    def training_steps(self):
+        """``(t, worked, names)`` for each step t: the worked definitions with step t's
+        rule written in the hyper-parameters' symbols, and the numbers of every symbol
+        (the hyper-parameters' included) for printing the rules with numbers."""
+        values = self.derivation.spec.values
+        worked = worked_definitions(self.derivation)
+        names = {symbol(k): operand_tex(v, k) for k, v in self.all_numbers.values.items()}
+        for key, value in values.hyper_parameters.items():
+            general = optimizers.DECAY if key == optimizers.WEIGHT_DECAY else \
+                optimizers.HYPER[key]
+            self.names[general] = _HYPER_TEX[key]
+            names[general] = operand_tex(sympy.Rational(value))
+        rate = sympy.Rational(values.learning_rate)
+        for t in range(1, values.steps + 1):
+            worked = {**worked, **step_definitions(self.derivation, t, rate, general=True)}
+            yield t, worked, names
 
     def batch_rows(self) -> list[str]:
         """``x^(s) = (…)ᵀ,  d^(s) = (…)ᵀ`` for each sample of the batch."""
