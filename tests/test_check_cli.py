@@ -265,3 +265,29 @@ def test_claimed_digits_are_kept_in_the_report(tmp_path, capsys):
     claims = json.loads(out)["claims"]
     assert [c["claimed"] for c in claims] == ["-0.220", "0.7462"]
     assert [c["verdict"] for c in claims] == ["rounding-slip", "correct"]
+
+
+def test_a_suffix_that_does_not_apply_to_a_name_says_why(tmp_path, capsys):
+    """A flat name with a sample or step suffix that names nothing here carries the
+    reason of the id it reads as, in the report line and the JSON note."""
+    base = NET + '\n[names]\nE_total = "E"\no1 = "out[3,1]"\nw5 = "w[3,1,1]\'"\n'
+    claims = "'E_total#2' = 0.1\n'o1#1@2' = 0.5\n'w5@2' = 0.1\n'E_total' = 0.384\n"
+    path = sheet(tmp_path, claims, base)
+    assert main(["check", str(path), "--format", "json"]) == 1
+    notes = {c["key"]: c["note"] for c in json.loads(capsys.readouterr().out)["claims"]}
+    assert notes["E_total#2"].startswith(
+        "unknown quantity 'E_total#2' (read as E#2: sample 2, expected no sample: "
+        "[values] holds one sample); closest: ")
+    assert notes["o1#1@2"].startswith(
+        "unknown quantity 'o1#1@2' (read as out[3,1]#1@2: sample 1, expected no sample: "
+        "[values] holds one sample); closest: ")
+    assert notes["w5@2"].startswith(
+        "unknown quantity 'w5@2' (w5 is w[3,1,1]', which takes no further sample or "
+        "step suffix); closest: ")
+    assert main(["check", str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("E_total#2 ")))
+    assert lines[at].split()[-2:] == ["unreadable", "name"]
+    note = " ".join(line.strip() for line in lines[at + 1: at + 3])
+    assert note.startswith("unknown quantity 'E_total#2' (read as E#2: sample 2, expected "
+                           "no sample: [values] holds one sample); closest: ")

@@ -182,7 +182,30 @@ class Names:
         try:
             claimable.check(self.network, text.strip())
         except ValueError as exc:
-            return None if str(exc).startswith("not a canonical id") else str(exc)
+            if not str(exc).startswith("not a canonical id"):
+                return str(exc)
+        return self.suffix_problem(text.strip())
+
+    def suffix_problem(self, text: str) -> str | None:
+        """Why a readable name with a sample or step suffix (``E_total#2``) names nothing
+        here, if that is why: the suffixed id's reason (``read as E#2: sample 2, …``)."""
+        suffix = SUFFIX.search(text)
+        if suffix is None or not suffix[0] or suffix.start() == 0:
+            return None
+        found = self.read(text[: suffix.start()])
+        if found is None or found.expression is not None:
+            return None
+        parsed = parse_id(found.id)
+        if parsed.sample is not None or parsed.step or parsed.is_slice:
+            return (f"{text[: suffix.start()].strip()} is {found.id}, which takes no further "
+                    f"sample or step suffix")
+        sample = int(suffix["sample"]) if suffix["sample"] else None
+        try:
+            quantity_id = at(found.id, sample, int(suffix["step"] or 0))
+            claimable.check(self.network, quantity_id)
+        except ValueError as exc:
+            reason = str(exc).removeprefix(f"{quantity_id!r}: ").removeprefix(f"{quantity_id}: ")
+            return f"read as {quantity_id}: {reason}"
         return None
 
     def expression(self, text: str) -> Reading | None:

@@ -146,7 +146,9 @@ def _claim(equation: Equation, clean: str, names: Names, constants: dict):
             return None, ("local", "")
         if isinstance(value, Written) and _looks_like_name(name):
             closest = names.suggest(name, 3)
-            return None, ("unreadable", f"unknown quantity {name!r}; closest: {closest}")
+            problem = names.problem(name)
+            why = f" ({problem})" if problem else ""
+            return None, ("unreadable", f"unknown quantity {name!r}{why}; closest: {closest}")
         return None, ("unknown", "")
     if value == "malformed":
         return None, ("unreadable", f"malformed number {last.text!r}")
