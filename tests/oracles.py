@@ -10,7 +10,9 @@
    The result is a rational function; if it is identically zero then so is the original.
    It is evaluated in exact rational arithmetic at random points (Schwartz–Zippel: a
    nonzero rational function of degree D vanishes at a random point with coordinates
-   drawn from 10^6 values with probability at most D/10^6 — two points are used).
+   drawn from 10^6 values with probability at most D/10^6 — two points are used). The
+   network's leaves are drawn with either sign, so nets take both signs and relu and
+   leaky-relu are checked on both branches (a Piecewise is a rational function on each).
 3. if the atomised form is not zero at some point: the expression evaluated with 60
    digits at a random point far from 0 shows it is not identically zero; otherwise (an
    identity that needs exp/log laws beyond those above) ``sympy.cancel`` (small
@@ -121,15 +123,22 @@ def atomised(expr: sympy.Expr) -> sympy.Expr:
     return _bottom_up(_powers_of_logs(expr), rule, {})
 
 
+def random_value(rng: random.Random, s: sympy.Symbol) -> sympy.Rational:
+    """A random rational p/q (p, q in 1..10^6) for ``s``, negative half the time unless
+    ``s`` is positive (an atom for exp/log/tanh): then nets take both signs and a relu
+    unit is inactive at some points (its zero branch, leaky-relu's slope). A net is never
+    exactly 0 but with probability ~10^-6."""
+    value = sympy.Rational(rng.randint(1, 10**6), rng.randint(1, 10**6))
+    return value if s.is_positive or rng.random() < 0.5 else -value
+
+
 def vanishes_at_random_points(expr: sympy.Expr, seed: int = 0, points: int = 2) -> bool:
     """True if the atomised expression is exactly 0 at ``points`` random rational points."""
     rng = random.Random(seed)
     rational = atomised(expr)
     symbols = sorted(rational.free_symbols, key=str)
     for _ in range(points):
-        point = {
-            s: sympy.Rational(rng.randint(1, 10**6), rng.randint(1, 10**6)) for s in symbols
-        }
+        point = {s: random_value(rng, s) for s in symbols}
         if _bottom_up(rational, point.get, {}) != 0:
             return False
     return True
@@ -139,8 +148,8 @@ def clearly_nonzero_somewhere(expr: sympy.Expr, seed: int = 1) -> bool:
     """True if ``expr``, evaluated with 60 digits at a random point, is far from 0: then
     it is not identically zero (an identity is 0, up to rounding, everywhere)."""
     rng = random.Random(seed)
-    point = {s: sympy.Float(sympy.Rational(rng.randint(1, 10**6), rng.randint(1, 10**6)), 60)
-             for s in expr.free_symbols}
+    point = {s: sympy.Float(random_value(rng, s), 60)
+             for s in sorted(expr.free_symbols, key=str)}
     value = _bottom_up(expr, point.get, {})
     return value.is_Number and abs(value) > sympy.Float("1e-30", 60)
 

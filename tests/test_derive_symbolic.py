@@ -9,6 +9,7 @@ rotating, so each (activation, loss) and each bias mode is covered on the larger
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 import sympy
@@ -18,7 +19,7 @@ from symnn.activations import ACTIVATIONS
 from symnn.derive import derive
 from symnn.losses import LOSSES
 from symnn.naming import gradient_id, symbol
-from tests.oracles import is_identically_zero
+from tests.oracles import is_identically_zero, random_value, vanishes_at_random_points
 
 BIAS_MODES = ("per-neuron", "per-layer", "none")
 
@@ -83,3 +84,27 @@ def test_the_oracle_proves_softplus_and_softmax_identities():
     s = sympy.exp(x) / (sympy.exp(x) + sympy.exp(y))
     assert is_identically_zero(s * (1 - s) - sympy.diff(s, x))
     assert not is_identically_zero(s * s - sympy.diff(s, x))
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky-relu"])
+def test_the_oracle_sees_both_branches_of_relu(activation):
+    """Leaves drawn with either sign: a net whose relus all took their positive branch
+    (slope 1 where relu's is 0, or leaky-relu's 1/100) is caught at the random points,
+    not only by simplify."""
+    derivation = derive(small_spec([2, 2, 2], activation, "mse", "per-neuron"))
+    right = sympy.diff(derivation.expand("E"), symbol("w[2,1,1]"))
+    linear = right.replace(lambda e: isinstance(e, sympy.Piecewise), lambda e: e.args[0].expr)
+    assert vanishes_at_random_points(derivation.expand("dE/dw[2,1,1]") - right)
+    assert not vanishes_at_random_points(linear - right)
+
+
+def test_the_oracle_draws_make_some_relu_units_inactive():
+    derivation = derive(small_spec([2, 2, 2], "relu", "mse", "per-neuron"))
+    nets = [derivation.expand(f"net[{layer},{j}]") for layer in (2, 3) for j in (1, 2)]
+    leaves = sorted(set().union(*(net.free_symbols for net in nets)), key=str)
+    rng = random.Random(0)
+    signs = set()
+    for _ in range(2):
+        point = {leaf: random_value(rng, leaf) for leaf in leaves}
+        signs |= {sympy.sign(net.subs(point)) for net in nets}
+    assert signs == {-1, 1}
