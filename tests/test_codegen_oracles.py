@@ -24,6 +24,7 @@ from symnn.evaluate import evaluate
 from symnn.naming import qid
 from symnn.render.numpy import example_arrays, render
 from tests.specs import WORKED_EXAMPLE_NET, changed
+from tests.torch_training import TORCH_ACTIVATIONS, torch_loss
 
 RTOL_TORCH = 1e-10  # relative to the largest gradient of the net
 RTOL_EXACT = 1e-12
@@ -62,31 +63,6 @@ CASES = {
 }
 STYLES = ("vectorized", "unrolled")
 BATCHES = (1, 5)
-
-TORCH_ACTIVATIONS = {
-    "sigmoid": torch.sigmoid,
-    "tanh": torch.tanh,
-    "relu": torch.relu,
-    "leaky-relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01),
-    "identity": lambda z: z,
-    "softplus": torch.nn.functional.softplus,
-    "softmax": lambda z: torch.softmax(z, dim=1),
-}
-
-
-def torch_loss(name: str, y: torch.Tensor, d: torch.Tensor | None) -> torch.Tensor:
-    """The mean over the batch of each loss, written plainly from its textbook formula."""
-    n = y.shape[1]
-    per_sample = {
-        "mse": lambda: ((d - y) ** 2).sum(dim=1) / n,
-        "half-sse": lambda: ((d - y) ** 2).sum(dim=1) / 2,
-        "sse": lambda: ((d - y) ** 2).sum(dim=1),
-        "cross-entropy": lambda: -(d * torch.log(y)).sum(dim=1),
-        "binary-cross-entropy": lambda: -(d * torch.log(y) + (1 - d) * torch.log(1 - y)).sum(1),
-        "output": lambda: y[:, 0],
-    }[name]()
-    return per_sample.mean()
-
 
 def torch_oracle(case: str, params: dict, X: np.ndarray, Y: np.ndarray | None):
     """(loss, gradients) by PyTorch float64 autograd, built without SymPy or symnn."""

@@ -21,6 +21,8 @@ from symnn.evaluate import evaluate
 from symnn.losses import LOSSES
 from symnn.naming import gradient_id, qid
 
+# One sample as a vector (softmax over dim 0, losses summed over it): not the batch maps
+# of tests/torch_training.py, on purpose, so this oracle shares no code with that one.
 TORCH_ACTIVATIONS = {
     "sigmoid": torch.sigmoid,
     "tanh": torch.tanh,

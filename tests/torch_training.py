@@ -14,6 +14,7 @@ TORCH_ACTIVATIONS = {
     "sigmoid": torch.sigmoid,
     "tanh": torch.tanh,
     "relu": torch.relu,
+    "leaky-relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01),  # symnn's default slope
     "identity": lambda z: z,
     "softplus": torch.nn.functional.softplus,
     "softmax": lambda z: torch.softmax(z, dim=1),
@@ -27,13 +28,16 @@ TORCH_STATE = {
 }
 
 
-def _loss(name: str, y: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
+def torch_loss(name: str, y: torch.Tensor, d: torch.Tensor | None) -> torch.Tensor:
+    """The mean over the batch of each loss, written plainly from its textbook formula."""
     n = y.shape[1]
     per_sample = {
         "mse": lambda: ((d - y) ** 2).sum(dim=1) / n,
         "half-sse": lambda: ((d - y) ** 2).sum(dim=1) / 2,
         "sse": lambda: ((d - y) ** 2).sum(dim=1),
         "cross-entropy": lambda: -(d * torch.log(y)).sum(dim=1),
+        "binary-cross-entropy": lambda: -(d * torch.log(y) + (1 - d) * torch.log(1 - y)).sum(1),
+        "output": lambda: y[:, 0],
     }[name]()
     return per_sample.mean()
 
@@ -73,7 +77,7 @@ def torch_run(network_spec, steps: int | None = None) -> dict[str, float]:
         a = X
         for W, b, name in zip(weights, biases, network_spec.activations, strict=True):
             a = TORCH_ACTIVATIONS[name](a @ W.T + b)
-        return _loss(network_spec.loss, a, D)
+        return torch_loss(network_spec.loss, a, D)
 
     numbers: dict[str, float] = {}
     for t in range(steps + 1):
