@@ -226,3 +226,23 @@ def test_compact_training_works_each_step_in_a_table(tmp_path):
     printed = _pdf_pages(tex, tmp_path)
     assert len(printed) == 5
     assert "Step 3" in printed[-2] and "0.2203" in printed[-1]
+
+
+def test_compact_training_of_one_sample_with_momentum():
+    """One sample, 2 momentum steps: no sample columns, the state v, and a rule whose
+    numbers are one number is not written twice (v' = ∂E/∂w ≈ 0.02809)."""
+    path = Path(__file__).resolve().parent.parent / "examples" / "adam-batch-worksheet.toml"
+    text = path.read_text(encoding="utf-8").split("[claims]")[0]
+    text = re.sub(r"inputs = .*\ntargets = .*\n", "inputs = [0.5, 0.25]\ntargets = [0, 1]\n",
+                  text).replace('"adam"', '"momentum"\nmomentum = 0.9').replace("= 3", "= 2")
+    markdown = render(derive(spec.loads(text)), "markdown", style="compact")
+    training = markdown.split("## 5. Training")[1]
+    assert r"v'_{w_{11}^{1}} &= \frac{\partial E}{\partial w_{11}^{1}} \approx 0.02809 \\" \
+        in training
+    assert "| $p$ | $\\partial E / \\partial p$ | $v'_p$ | $p'$ |" in training
+    assert "| $w_{11}^{1}$ | $\\approx 0.02809$ | $\\approx 0.02809$ | $\\approx 0.2472$ |" \
+        in training
+    assert training.count("### Step ") == 2
+    assert training.rstrip().endswith("The loss after step 2:\n\n$$\n\\begin{aligned}\n"
+                                      "{E}^{[2]} &\\approx 0.3945\n\\end{aligned}\n$$")
+    assert errors(markdown_math_blocks(training)) == []

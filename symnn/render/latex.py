@@ -1090,8 +1090,10 @@ class _Builder:
         """``name = rule = rule with numbers ≈ value`` for one id of the worked example."""
         expr = worked[quantity_id]
         numeric = tex(expr, names, numeric=True)
-        return (f"{self.name(quantity_id)} &= {self.sym(expr)} = {numeric} "
-                f"{self._shown_all(quantity_id)}")
+        if numeric == number_tex(self.all_numbers[quantity_id], quantity_id):
+            numeric = ""  # one number: v' = ∂E/∂w ≈ 0.02809, not = 0.02809 ≈ 0.02809
+        return (f"{self.name(quantity_id)} &= {self.sym(expr)} "
+                f"{f'= {numeric} ' if numeric else ''}{self._shown_all(quantity_id)}")
 
     def _shown_all(self, quantity_id: str) -> str:
         value = self.all_numbers[quantity_id]
