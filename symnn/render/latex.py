@@ -604,18 +604,13 @@ class _Builder:
                     and size > TERMS_PER_LINE:
                 rows += self.long_softmax_rows(layer, j)
                 continue
-            formula = self.sum_rows(expr)
-            rows.append(f"{self.name(quantity_id)} &= {formula[0]}")
-            rows += [rf"&\quad {part}" for part in formula[1:]]
+            rows += _chunked(f"{self.name(quantity_id)} &= ", self.sum_rows(expr), 1, joiner="")
             if self.numbers is not None and self._numeric_expr(expr).is_Symbol:
                 rows.append(f"&{self.shown(quantity_id)}")  # one number: no "= x ≈ x"
             elif self.numbers is not None:
                 numeric = self.sum_rows(self._numeric_expr(expr), numeric=True)
-                for part in numeric[:-1]:
-                    rows.append(f"&= {part}" if part is numeric[0] else rf"&\quad {part}")
-                last = numeric[-1]
-                prefix = "&= " if len(numeric) == 1 else r"&\quad "
-                rows.append(f"{prefix}{last} {self.shown(quantity_id)}")
+                rows += _chunked("&= ", numeric, 1, joiner="")
+                rows[-1] += f" {self.shown(quantity_id)}"
         return rows
 
     def long_softmax_rows(self, layer: int, j: int) -> list[str]:
@@ -636,12 +631,10 @@ class _Builder:
         rows = []
         expr = self.derivation.definitions["E"]
         if self.network.size(self.depth) <= OUTPUT_LIMIT:
-            formula = self.sum_rows(expr)
-            rows.append(f"{self.notation.loss} &= {formula[0]}")
-            rows += [rf"&\quad {part}" for part in formula[1:]]
+            rows = _chunked(f"{self.notation.loss} &= ", self.sum_rows(expr), 1, joiner="")
             if self.numbers is not None and "E" in self.numbers:
                 numeric = [] if expr.is_Symbol else self.sum_rows(expr, numeric=True)
-                rows += [f"&= {p}" if i == 0 else rf"&\quad {p}" for i, p in enumerate(numeric)]
+                rows += _chunked("&= ", numeric, 1, joiner="")
                 rows.append(f"&{self.shown('E')}")
         elif self.numbers is not None and "E" in self.numbers:
             rows.append(f"{self.notation.loss} &{self.shown('E')}")
@@ -811,22 +804,16 @@ class _Builder:
         pieces = []
         for term in range(len(gradient.terms)):
             pieces.append(self._marked_chain(grad_id, term))
-        rows = []
-        per_line = 2
-        for start in range(0, len(pieces), per_line):
-            chunk = " + ".join(pieces[start : start + per_line])
-            rows.append(f"{name} &= {chunk}" if start == 0 else rf"&\quad + {chunk}")
-        definition = self.sum_rows(self.derivation.definitions[grad_id])
-        rows += [f"&= {p}" if i == 0 else rf"&\quad {p}" for i, p in enumerate(definition)]
+        rows = _chunked(f"{name} &= ", pieces, 2)
+        rows += _chunked("&= ", self.sum_rows(self.derivation.definitions[grad_id]), 1,
+                         joiner="")
         summary = f"{name} = {self.sym(self.derivation.definitions[grad_id])}"
         if self.numbers is not None:
             numeric = []
             for delta_id, factor in gradient.terms:
                 marked = self._marked_values(delta_id)
                 numeric.append(rf"{marked} \cdot {operand_tex(self.value_of(factor.value))}")
-            for start in range(0, len(numeric), per_line):
-                chunk = " + ".join(numeric[start : start + per_line])
-                rows.append(f"&= {chunk}" if start == 0 else rf"&\quad + {chunk}")
+            rows += _chunked("&= ", numeric, 2)
             rows.append(f"&{self.shown(grad_id)}")
             summary += f" {self.shown(grad_id)}"
         return {"rows": rows, "summary": summary.replace("=", "&=", 1)}
