@@ -682,7 +682,7 @@ class _Builder:
             row = rf"{self.sym(delta_L)} &= {form.partial(('E',), net_L)} = {chain}"
             dE, slope = form.output_dE_dout(), form.slope(self.depth)
             if dE is not None and slope is not None:
-                row += rf" = {_paren(self.sym(dE), dE)} \cdot {_paren(self.sym(slope), slope)}"
+                row += rf" = {self.math.factor(dE)} \cdot {self.math.factor(slope)}"
             rows.append(row)
         if self.depth > 2:
             lay = Layer("l")
@@ -1132,14 +1132,6 @@ def _chunked(first: str, pieces: list[str], per_row: int, joiner: str = " + ") -
         chunk = joiner.join(pieces[start : start + per_row])
         rows.append(f"{first}{chunk}" if start == 0 else rf"&\quad {joiner.strip()} {chunk}")
     return [row.replace(r"\quad  ", r"\quad ") for row in rows]
-
-
-def _paren(text: str, expr) -> str:
-    """Parentheses around a printed sum (or a negative number) used as a factor."""
-    expr = sympy.sympify(expr)
-    if isinstance(expr, sympy.Add) or text.startswith("-"):
-        return rf"\left({text}\right)"
-    return text
 
 
 def _only_elements(network, only: tuple[str, ...]) -> list[tuple[str, str]]:
