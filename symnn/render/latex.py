@@ -51,7 +51,7 @@ from symnn.notation import Layer, Notation, matrix_name
 from symnn.render import compact, environment, shown_length
 from symnn.render import diagram as diagrams
 from symnn.render.general import IndexForm, activation_formula
-from symnn.render.rows import MathPrinter
+from symnn.render.rows import TERMS_PER_LINE, MathPrinter
 from symnn.render.svg import svg
 
 if TYPE_CHECKING:
@@ -76,7 +76,6 @@ DIAGRAM_STYLES = ("names", "values")  # what the diagram's labels show
 DETAIL_LIMIT = 50  # parameters (weights + biases); above: index and matrix form only
 MATRIX_LIMIT = 6  # matrices with more rows or columns are given by their dimensions
 OUTPUT_LIMIT = 6  # outputs; above, the loss is not written out term by term
-TERMS_PER_LINE = 4  # terms of a long sum per line
 DIAGRAM_NEURONS = 6  # neurons drawn per layer; more are elided with dots
 DX, DY = 4.2, 1.6  # cm between layers and between neurons in the diagram
 ROLE = {"input": "input", "hidden": "hidden", "output": "output"}
