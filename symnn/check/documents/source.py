@@ -64,3 +64,9 @@ def directive(comment: str, state: dict, pattern: re.Pattern = DIRECTIVE) -> Non
     else:
         state["spec"] = match[2]
 
+
+
+def shorten(text: str, width: int) -> str:
+    """The text with its whitespace collapsed, cut to ``width`` characters with "…"."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
