@@ -100,7 +100,8 @@ def test_a_front_matter_without_symnn_is_not_read(tmp_path, capsys):
 
 
 def test_a_missing_spec_named_by_the_front_matter_says_where_it_was_named(tmp_path, capsys):
-    (tmp_path / "post.md").write_text("---\nsymnn: missing.toml\n---\n$$E = 1$$\n", encoding="utf-8")
+    post = "---\nsymnn: missing.toml\n---\n$$E = 1$$\n"
+    (tmp_path / "post.md").write_text(post, encoding="utf-8")
     assert main(["check", str(tmp_path / "post.md")]) == 2
     captured = capsys.readouterr()
     assert captured.err == (
