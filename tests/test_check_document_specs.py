@@ -97,3 +97,13 @@ def test_a_front_matter_without_symnn_is_not_read(tmp_path, capsys):
                                       encoding="utf-8")
     assert main(["check", str(tmp_path / "post.md")]) == 2
     assert "a symnn: key in its front matter" in capsys.readouterr().err
+
+
+def test_a_missing_spec_named_by_the_front_matter_says_where_it_was_named(tmp_path, capsys):
+    post = "---\nsymnn: missing.toml\n---\n$$E = 1$$\n"
+    (tmp_path / "post.md").write_text(post, encoding="utf-8")
+    assert main(["check", str(tmp_path / "post.md")]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"symnn: error: front matter: symnn: {tmp_path / 'missing.toml'}: no such file\n"
+    )

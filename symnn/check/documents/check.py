@@ -156,7 +156,7 @@ def _spec(spec_path, source: Source, folder: Path) -> tuple[str, object]:
         where, network_spec = str(spec_path), spec.load(spec_path)
     elif isinstance(front.get("spec"), str):
         where = front["spec"]
-        network_spec = spec.load(folder / where)
+        network_spec = _in_context(lambda: spec.load(folder / where), "front matter: symnn: ")
     elif "network" in front:
         where = f"{source.name} (front matter)"
         tables = {key: value for key, value in front.items() if key != "spec"}
