@@ -143,7 +143,7 @@ class Derivation:
             parsed = parse_id(quantity_id)
         except ValueError:
             return None
-        return None if parsed.updated else parsed
+        return None if parsed.suffixed else parsed
 
     def _is_neuron(self, parsed: QuantityId) -> bool:
         return parsed.indices[0] >= 2 and self.network.has_neuron(*parsed.indices)

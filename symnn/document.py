@@ -190,7 +190,8 @@ def quantities(derivation: Derivation, numbers: Numbers | None = None,
         from symnn import claimable
         from symnn.evaluate import Numbers
 
-        ids, extra = list(only), claimable.definitions(derivation, only)
+        ids = list(only)
+        extra = claimable.definitions(derivation, [i for i in ids if i not in worked])
         if numbers is not None:
             numbers = Numbers({**numbers.values, **claimable.values(
                 derivation, [i for i in only if i not in numbers], numbers.values)})

@@ -148,6 +148,11 @@ class QuantityId:
         return self.step > 0
 
     @property
+    def suffixed(self) -> bool:
+        """True for a quantity of one sample of a batch or after one or more steps."""
+        return self.sample is not None or self.step > 0
+
+    @property
     def base(self) -> str:
         """The id without its sample and step: ``out[3,1]#2@1`` -> ``out[3,1]``."""
         return str(replace(self, sample=None, step=0))

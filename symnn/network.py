@@ -95,7 +95,7 @@ class Network:
             parsed = parse_id(quantity_id)
         except ValueError:
             return False
-        return (parsed.kind in FORWARD_KINDS and not parsed.updated
+        return (parsed.kind in FORWARD_KINDS and not parsed.suffixed
                 and parsed.indices[0] >= 2 and self.has_neuron(*parsed.indices))
 
     def _forward_ids(self) -> list[str]:

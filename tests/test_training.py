@@ -395,3 +395,19 @@ def test_derive_only_takes_ids_with_samples_and_steps(capsys):
     assert rows["dout[3,1]/dnet[3,1]#2"]["expression"] == "out[3,1]#2*(1 - out[3,1]#2)"
     assert rows["Dw[2,1,1]@1"]["expression"] == "w[2,1,1]@2 - w[2,1,1]'"
     assert rows["E@50"]["expression"] == "E at the parameters after 50 steps"
+
+
+def test_derive_only_of_the_loss_and_a_samples_gradient_in_a_batch(capsys):
+    """E with a suffix is the worked example's; a sample's id is not the plain one's."""
+    ids = ["E@3", "E#2", "E'", "dE/dw[3,2,1]#2", "out[3,1]#2"]
+    assert main(["derive", str(WORKSHEET), "--json", "--only", *ids]) == 0
+    rows = json.loads(capsys.readouterr().out)["quantities"]
+    assert {key: row["expression"] for key, row in rows.items()} == {
+        "E@3": "E at the parameters after 3 steps",
+        "E#2": "(d[1]#2 - out[3,1]#2)**2/2 + (d[2]#2 - out[3,2]#2)**2/2",
+        "E'": "E#1'/3 + E#2'/3 + E#3'/3",
+        "dE/dw[3,2,1]#2": "delta[3,2]#2*out[2,1]#2",
+        "out[3,1]#2": "1/(1 + exp(-net[3,1]#2))",
+    }
+    assert round(rows["E@3"]["value"], 10) == 0.220266815
+    assert round(rows["dE/dw[3,2,1]#2"]["value"], 10) == 0.0562077647

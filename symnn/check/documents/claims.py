@@ -21,7 +21,7 @@ from symnn.check.digits import Written
 from symnn.check.documents import matrices
 from symnn.check.documents.chains import Equation, Side, blank, split
 from symnn.check.documents.general import DERIVATIVE
-from symnn.check.documents.source import Block, Source
+from symnn.check.documents.source import Block, Source, shorten
 from symnn.check.formula import FormulaError, NameRef, parse_formula, parse_ref
 from symnn.check.names import Names, Reading
 from symnn.check.worksheet import Claim
@@ -44,6 +44,7 @@ TRAILING = re.compile(r"(?:\\l?dots|\\cdots|\.\.\.|…)$")
 NUMBERISH = re.compile(r"[+\-]?[\d.]*\d[\d.]*")
 LOCAL = re.compile(r"\\frac\{\\partial\s*(.+?)\}\{\\partial\s*(.+)\}")  # ∂A/∂B
 MAX_NAME = 500  # characters of a left side read as a name
+SHOWN = 40  # characters of a left side shown in a note
 
 
 @dataclass(frozen=True)
@@ -223,10 +224,10 @@ def _matrix_claims(equation: Equation, clean: str, entries, matrix, constants: d
     try:
         value, note = matrix(left)
     except FormulaError as exc:
-        return [], ("unreadable", f"matrix {_short(left)!r} not read: {exc.reason}")
+        return [], ("unreadable", f"matrix {shorten(left, SHOWN)!r} not read: {exc.reason}")
     shape = (len(entries), len(entries[0]))
     if value is None:
-        return [], ("unreadable", f"matrix {_short(left)!r}: a name in it is no quantity")
+        return [], ("unreadable", f"matrix {shorten(left, SHOWN)!r}: a name in it is no quantity")
     if not isinstance(value, sympy.MatrixBase):
         value = sympy.Matrix([[value]])
     if value.shape != shape:
@@ -238,7 +239,7 @@ def _matrix_claims(equation: Equation, clean: str, entries, matrix, constants: d
         for c, (written, end) in enumerate(row):
             reading = _entry_reading(left, value[r, c], (r + 1, c + 1))
             if reading is None:
-                return [], ("unreadable", f"{_short(left)!r}: an entry is no quantity")
+                return [], ("unreadable", f"{shorten(left, SHOWN)!r}: an entry is no quantity")
             formula = formulas[r][c] if formulas else None
             found.append((Claim(reading.written, reading, written, formula), end, note))
     return found, None
@@ -268,11 +269,6 @@ def _entry_formulas(middle, clean: str, shape, constants: dict):
     if (len(rows), len({len(row) for row in rows}) and len(rows[0])) != shape:
         return None
     return [[cell for cell in row] for row in rows]
-
-
-def _short(text: str, width: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _text(clean: str, side: Side) -> str:

@@ -31,6 +31,7 @@ import sympy
 
 from symnn.check.digits import Written
 from symnn.check.documents import matrices
+from symnn.check.documents.source import shorten
 from symnn.check.formula import FormulaError, NameRef, parse_formula
 from symnn.check.model import run
 from symnn.check.names import Names, primed
@@ -42,6 +43,7 @@ SEED = 20260318
 TOLERANCE = sympy.Rational(1, 10**20)
 MAX_INSTANCES = 64  # index assignments tried per formula
 MAX_VARIANTS = 120  # slip variants (and pairs) tried per side
+SHOWN = 60  # characters of a side shown in a note
 SCRIPT = re.compile(r"([_^])\s*(\{(?:[^{}]|\{[^{}]*\})*\}|\\[a-zA-Z]+|[^\s{}\\])")
 ACTIVATION = re.compile(
     r"(?P<f>\\phi|\\varphi|\\sigma|\\theta|f|g)\s*(?P<prime>'|’|‘|´|\^\{?\\prime\}?)?\s*"
@@ -196,7 +198,7 @@ class Formulas:
                     known[index, number] = False
                 left_known = index == 0 or known[0, number]
                 if not known[index, number] and self._missing and self._matrix_mode and left_known:
-                    missing.setdefault(index, f"{_short(self._missing, 50)} names no quantity "
+                    missing.setdefault(index, f"{shorten(self._missing, 50)} names no quantity "
                                               "of this network")
         numbers = range(len(assignments))
         readable = [i for i in range(1, len(every))
@@ -215,7 +217,7 @@ class Formulas:
                                   "names no quantity of this network for any index value")
         instances = [i for i in (self._left_id(left, values) for values in valid) if i]
         not_read = [
-            f"side {index + 1} ({_short(every[index])}) not read: "
+            f"side {index + 1} ({shorten(every[index], SHOWN)}) not read: "
             + (problems.get(index) or missing.get(index)
                or "a name in it is no quantity of this network")
             for index in unread
@@ -234,7 +236,7 @@ class Formulas:
         for index, side, bad in wrong_sides:
             where = _shown_assignments(bad)
             found = self._explain(left, side, bad + [v for v in valid if v not in bad])
-            what = f"side {index + 1} ({_short(side)}) is wrong for {where}"
+            what = f"side {index + 1} ({shorten(side, SHOWN)}) is wrong for {where}"
             shapes = self._shapes(left, side, bad[0])
             if shapes:
                 what += f" ({shapes})"
@@ -880,8 +882,3 @@ def _shown_assignments(assignments: list[dict]) -> str:
         )
         parts.append(f"{letter}={shown}")
     return ", ".join(parts)
-
-
-def _short(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -21,7 +21,7 @@ from pylatexenc.latexwalker import (
 )
 
 from symnn.check.documents.chains import WRAPPERS
-from symnn.check.documents.source import Block, Source
+from symnn.check.documents.source import Block, Source, directive
 from symnn.errors import SpecError
 
 VERBATIM = ("verbatim", "verbatim*", "lstlisting", "minted", "comment", "Verbatim")
@@ -45,7 +45,7 @@ def _walk(nodes, text: str, blocks: list[Block], state: dict) -> None:
         if node is None:
             continue
         if isinstance(node, LatexCommentNode):
-            _directive(node.comment, state)
+            directive(node.comment, state, DIRECTIVE)
         elif isinstance(node, LatexMathNode):
             opening, closing = node.delimiters
             start = node.pos + len(opening)
@@ -63,16 +63,6 @@ def _walk(nodes, text: str, blocks: list[Block], state: dict) -> None:
             _walk([a for a in node.nodeargd.argnlist if a is not None], text, blocks, state)
         elif getattr(node, "nodelist", None):
             _walk(node.nodelist, text, blocks, state)
-
-
-def _directive(comment: str, state: dict) -> None:
-    match = DIRECTIVE.match(comment)
-    if match is None:
-        return
-    if match[1] == "skip":
-        state["skip"] = True
-    else:
-        state["spec"] = match[2]
 
 
 def _block(content: str, offset: int, state: dict, display: bool) -> Block:

@@ -73,7 +73,7 @@ def blocks(text: str, base: int = 0, state: dict | None = None):
     for token in tokens:
         start = starts[token.map[0]] if token.map and token.map[0] < len(starts) else None
         if token.type in ("html_block", "html_inline"):
-            _directive(token.content, state)
+            directive(token.content, state)
         elif token.type == "front_matter":
             state["front"] = front_matter(token.content)
         elif token.type == "fence" and token.info.strip().lower() == "toml":
@@ -81,23 +81,12 @@ def blocks(text: str, base: int = 0, state: dict | None = None):
         elif token.type == "inline":
             for child in token.children or []:
                 if child.type == "html_inline":
-                    _directive(child.content, state)
+                    directive(child.content, state)
                 elif child.type in MATH_TOKENS:
                     found.append(_block(text, child.content, start, state, base, False))
         elif token.type in MATH_TOKENS:
             found.append(_block(text, token.content, start, state, base, True))
     return found, spec_text
-
-
-def _directive(comment: str, state: dict) -> None:
-    found = directive(comment)
-    if found is None:
-        return
-    kind, value = found
-    if kind == "skip":
-        state["skip"] = True
-    else:
-        state["spec"] = value
 
 
 def _block(text: str, content: str, start, state: dict, base: int, display: bool) -> Block:

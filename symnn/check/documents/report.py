@@ -15,6 +15,7 @@ from collections import Counter
 from symnn.check.digits import show
 from symnn.check.documents.check import DocumentCheck
 from symnn.check.documents.claims import SKIP_REASONS
+from symnn.check.documents.source import shorten
 from symnn.check.report import LABELS, summary_line
 from symnn.check.verdict import PASSING, summary
 
@@ -67,18 +68,13 @@ def _header(result: DocumentCheck) -> str:
     )
 
 
-def _shorten(text: str, width: int = SHOWN_TEXT) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _text(result: DocumentCheck) -> str:
     header = ("line", "id", "equation as written", "claimed", "verdict")
     rows = [
         (
             str(j.located.line),
             j.verdict.claim.id,
-            _shorten(j.located.text),
+            shorten(j.located.text, SHOWN_TEXT),
             j.verdict.claim.written.text,
             LABELS[j.verdict.verdict],
         )
@@ -100,7 +96,8 @@ def _text(result: DocumentCheck) -> str:
         lines += ["", f"general formulas: {_formula_summary(result)}", ""]
         for formula in result.formulas:
             lines.append(
-                f"{formula.line:<5} {FORMULA_LABELS[formula.verdict]:<24} {_shorten(formula.text)}"
+                f"{formula.line:<5} {FORMULA_LABELS[formula.verdict]:<24} "
+                f"{shorten(formula.text, SHOWN_TEXT)}"
             )
             if formula.verdict != "correct" or " not read: " in formula.note:
                 lines.append(textwrap.fill(formula.note, NOTE_WIDTH, initial_indent="    ",
@@ -108,7 +105,7 @@ def _text(result: DocumentCheck) -> str:
     unreadable = _unreadable(result)
     if unreadable:
         lines += ["", "cannot be read:"]
-        lines += [f"  line {s.line}: {_shorten(s.text)}: {s.note}" for s in unreadable]
+        lines += [f"  line {s.line}: {shorten(s.text, SHOWN_TEXT)}: {s.note}" for s in unreadable]
     lines += ["", _skipped_line(result), summary_line(result.verdicts)]
     return "\n".join(lines) + "\n"
 

@@ -53,9 +53,20 @@ class Source:
         return line
 
 
-def directive(comment: str) -> tuple[str, str | None] | None:
-    """``("skip", None)`` or ``("spec", FILE)`` for a symnn directive comment, else None."""
-    match = DIRECTIVE.search(comment)
+def directive(comment: str, state: dict, pattern: re.Pattern = DIRECTIVE) -> None:
+    """Apply a symnn directive comment to a reader's state: ``skip`` marks the next block,
+    ``spec FILE`` switches the spec; any other comment leaves the state as it is."""
+    match = pattern.search(comment)
     if match is None:
-        return None
-    return ("skip", None) if match[1] == "skip" else ("spec", match[2])
+        return
+    if match[1] == "skip":
+        state["skip"] = True
+    else:
+        state["spec"] = match[2]
+
+
+
+def shorten(text: str, width: int) -> str:
+    """The text with its whitespace collapsed, cut to ``width`` characters with "…"."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
