@@ -34,10 +34,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.hostile.size import zero_values  # noqa: E402  (the hostile size case's)
+
 SIZES = [[2, 2, 2], [4, 4, 2], [8, 8, 3], [16, 16, 4], [64, 32, 10], [784, 20, 20, 10],
          [784, 64, 64, 10]]
 NAIVE_SIZES = [[2, 2, 2], [4, 4, 2], [8, 8, 3]]
@@ -139,15 +142,6 @@ def library_table(quick: bool) -> list[tuple]:
             rows.append(("derive() alone, 784-20-20-10 [a]", chain["derive"],
                          chain["derive_cpu"], chain["peak_mb"], 0.5, None, "", 0.0, False))
     return rows
-
-
-def zero_values(layers: list[int]) -> str:
-    """A [values] table of zeros for a net of these sizes."""
-    def zeros(n: int) -> str:
-        return "[" + ", ".join(["0"] * n) + "]"
-    weights = [f"[{', '.join([zeros(a)] * b)}]" for a, b in pairwise(layers)]
-    return (f"[values]\ninputs = {zeros(layers[0])}\ntargets = {zeros(layers[-1])}\n"
-            f"weights = [{', '.join(weights)}]\nbiases = [{', '.join(map(zeros, layers[1:]))}]\n")
 
 
 def command_rows(quick: bool, directory: Path) -> list[tuple]:

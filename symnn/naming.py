@@ -344,12 +344,6 @@ def state_id(state: str, param_id: str, step: int = 0) -> str:
     return str(QuantityId(f"{state}_{parsed.kind}", parsed.indices, step=step))
 
 
-def parameter_of_state(state: str) -> str:
-    """The parameter a state id belongs to: ``m_w[2,1,1]@2`` -> ``w[2,1,1]``."""
-    parsed = parse_id(state)
-    return str(QuantityId(parsed.kind.split("_", 1)[1], parsed.indices))
-
-
 def derivative_id(of: str, wrt: str) -> str:
     """The id of ∂of/∂wrt: ``derivative_id('out[3,1]', 'net[3,1]') == 'dout[3,1]/dnet[3,1]'``."""
     return canonical(str(derivative(parse_id(of), parse_id(wrt))))

@@ -32,3 +32,11 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_folder(outdir: Path, files: dict[str, bytes | str]) -> None:
+    """Write each file (path relative to ``outdir`` -> contents), making folders as needed."""
+    for relative, data in files.items():
+        path = outdir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)

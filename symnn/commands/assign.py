@@ -20,7 +20,7 @@ from symnn.check.verdict import Checker
 from symnn.classroom import documents, prairielearn, roster, template
 from symnn.classroom.draw import draw
 from symnn.errors import SymnnError
-from symnn.output import write_atomic
+from symnn.output import write_folder
 from symnn.render.latex import compile_pdf
 
 TEMPLATE_COPY = "assignment.toml"
@@ -46,10 +46,7 @@ def run(args: argparse.Namespace) -> int:
         raise SymnnError(f"--outdir: {outdir} is a file; expected a directory")
     pdfs = [] if args.no_pdf else [p for p in files if p.endswith(".tex")]
     rendered = {p.removesuffix(".tex") + ".pdf": compile_pdf(files[p]) for p in pdfs}
-    for relative, data in {**files, **rendered}.items():
-        path = outdir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
+    write_folder(outdir, {**files, **rendered})
     print(f"wrote {count} variants to {outdir}", file=sys.stderr)
     return 0
 

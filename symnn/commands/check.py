@@ -53,8 +53,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="read names in this notation preset (default: the worksheet's [notation])",
     )
-
     limits.add_max_parameters(parser, "check")
+
 
 def run(args: argparse.Namespace) -> int:
     """Check the worksheet (or the document) and print the report (or the grading key)."""

@@ -35,8 +35,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              f"neuron and gradient; nets up to {UNROLLED_LIMIT} parameters)")
     parser.add_argument("--dtype", choices=DTYPES, default="float64",
                         help="floating-point type of parameters and arrays (default: float64)")
-
     limits.add_max_parameters(parser, "codegen")
+
 
 def run(args: argparse.Namespace) -> int:
     """Generate the module and write it."""

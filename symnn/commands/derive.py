@@ -40,7 +40,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help=f"also give each quantity in inputs, weights and biases (nets up to "
         f"{EXPAND_LIMIT} parameters)",
     )
-
     limits.add_max_parameters(parser, "derive")
 
 

@@ -21,7 +21,7 @@ from symnn.classroom.documents import WORKSHEET
 from symnn.commands.assign import ROSTER_COPY, TEMPLATE_COPY
 from symnn.derive import derive
 from symnn.errors import SymnnError
-from symnn.output import write_atomic
+from symnn.output import write_folder
 
 CHART = "slips.png"
 
@@ -39,10 +39,7 @@ def run(args: argparse.Namespace) -> int:
     """Grade every student of the roster and write the results."""
     files = grade_folder(Path(args.assignment), Path(args.submissions), Path(args.outdir))
     outdir = Path(args.outdir)
-    for relative, data in files.items():
-        path = outdir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
+    write_folder(outdir, files)
     print(f"wrote {outdir / 'gradebook.csv'} and {outdir / 'report.md'}", file=sys.stderr)
     return 0
 

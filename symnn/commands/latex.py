@@ -53,8 +53,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", nargs="+", metavar="ID", default=[],
                         help="per-item lines only for these ids, e.g. 'w[2,1,1]' 'delta[3,1]' "
                              "(quote them in the shell)")
-
     limits.add_max_parameters(parser, "latex")
+
 
 def run(args: argparse.Namespace) -> int:
     """Render the document and write it."""
